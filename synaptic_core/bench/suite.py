@@ -1,0 +1,43 @@
+"""All benchmark figures, measured side by side in one run (``python -m synaptic_core bench``)."""
+
+from __future__ import annotations
+
+import os
+import platform
+from typing import Any, Callable
+
+
+def _machine() -> dict[str, Any]:
+    from synaptic_core.device import cpu_info
+
+    return {"cpu": cpu_info(), "python": platform.python_version(),
+            "data_dir": os.environ.get("SYNAPTIC_DATA_DIR") or None}
+
+
+def _figures(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
+    def training() -> dict[str, Any]:
+        from synaptic_core.bench.training import bench_training
+        return bench_training(rounds=1 if quick else 2, subset=2000 if quick else 10000)
+
+    def cold_start() -> dict[str, Any]:
+        from synaptic_core.bench.coldstart import measure_cold_start
+        return {"cold_start": measure_cold_start(runs=1 if quick else 3)}
+
+    def digits() -> dict[str, Any]:
+        from synaptic_core.digits.bench import bench_digits
+        return {"digits": bench_digits()}
+
+    return {"training": training, "cold_start": cold_start, "digits": digits}
+
+
+def run_all(only: list[str] | None = None, quick: bool = False) -> dict[str, Any]:
+    """Run the named figures (all by default); a figure that fails reports its error, not a number."""
+    out: dict[str, Any] = {"machine": _machine()}
+    for name, fn in _figures(quick).items():
+        if only and name not in only:
+            continue
+        try:
+            out.update(fn())
+        except Exception as e:  # a broken figure must not hide the others
+            out[name] = {"error": f"{type(e).__name__}: {e}"}
+    return out

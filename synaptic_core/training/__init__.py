@@ -1,0 +1,22 @@
+"""Training: ``train(spec, sink, workdir)`` and its callbacks.
+
+Importing this package stays cheap (the Streamlit process imports ``training.progress``);
+Keras is imported only when ``train`` is called, inside the job process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from synaptic_core.training.errors import TrainingError
+
+
+def train(spec: Any, sink: Any, workdir: Path) -> dict[str, Any]:
+    """Train one run; see synaptic_core/training/train.py."""
+    from synaptic_core.training.train import train as _train
+
+    return _train(spec, sink, workdir)
+
+
+__all__ = ["train", "TrainingError"]

@@ -1,0 +1,142 @@
+"""train(spec, sink, workdir): the whole life of one run, in the process that runs it.
+
+Load data -> build model -> fit with live callbacks -> evaluate -> save. Progress and
+results go to ``sink.emit`` as the events documented in docs/ARCHITECTURE.md; the job
+runner ships them to the parent process. Stop requests are honoured within one batch
+and keep what was learned. A diverging loss raises TrainingError("nan") naming where.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from synaptic_core.specs import RunSpec
+from synaptic_core.training.errors import TrainingError
+
+
+class Sink(Protocol):
+    def emit(self, event: dict[str, Any]) -> None: ...
+    def should_stop(self) -> bool: ...
+
+
+def _load(spec: RunSpec, sink: Sink):
+    from synaptic_core.data import DataError, load_dataset
+
+    sink.emit({"type": "status", "stage": "loading", "message": f"Loading {spec.dataset}…"})
+    try:
+        ds = load_dataset(spec)
+    except DataError as e:
+        raise TrainingError("data", str(e)) from e
+    if len(ds.x_train) < 2:
+        raise TrainingError("data", f"{spec.dataset}: only {len(ds.x_train)} training examples after filtering.")
+    return ds
+
+
+def _split_validation(ds, fraction: float):
+    n_val = int(len(ds.x_train) * fraction)
+    if n_val == 0:
+        return ds.x_train, ds.y_train, None
+    return ds.x_train[:-n_val], ds.y_train[:-n_val], (ds.x_train[-n_val:], ds.y_train[-n_val:])
+
+
+def _callbacks(spec: RunSpec, sink: Sink, ds, steps: int, n_fit: int, has_val: bool):
+    import keras
+
+    from synaptic_core.training.callbacks import BoundaryStream, LiveMetrics, NanGuard, StopOnRequest
+
+    live = LiveMetrics(sink.emit, steps, spec.epochs, spec.batch_size, n_fit)
+    stop, nan = StopOnRequest(sink.should_stop), NanGuard()
+    cbs: list[Any] = [nan, live, stop]
+    monitor = "val_loss" if has_val else "loss"
+    if spec.early_stopping > 0:
+        cbs.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=spec.early_stopping, min_delta=1e-4,
+                                                 restore_best_weights=True))
+    if spec.reduce_lr > 0:
+        cbs.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=0.5, patience=spec.reduce_lr,
+                                                     min_lr=1e-7))
+    if ds.task == "toy":
+        cbs.append(BoundaryStream(sink.emit, ds.x_train))
+    return cbs, stop, nan
+
+
+def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
+    """Train the run the spec describes; returns the result dict (see docs/ARCHITECTURE.md)."""
+    import keras
+
+    from synaptic_core.data import dataset_names
+    from synaptic_core.models import build_model, model_names, model_summary
+    from synaptic_core.training.augment import AugmentedBatches, augmenter_for
+    from synaptic_core.training.evaluate import evaluate
+    from synaptic_core.training.optimizers import make_optimizer
+
+    errors = spec.errors(known_datasets=dataset_names(), known_models=model_names())
+    if errors:
+        raise TrainingError("spec", " ".join(errors))
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(spec.seed)
+
+    ds = _load(spec, sink)
+    x_fit, y_fit, val = _split_validation(ds, spec.validation_split)
+    sink.emit({"type": "data", "dataset": ds.name, "source": ds.source, "source_label": ds.source_label,
+               "n_train": int(len(x_fit)), "n_val": 0 if val is None else int(len(val[0])),
+               "n_test": int(len(ds.x_test)), "input_shape": list(ds.input_shape), "n_classes": ds.n_classes,
+               "class_names": list(ds.class_names), "task": ds.task})
+
+    sink.emit({"type": "status", "stage": "building", "message": f"Building {spec.model}…"})
+    try:
+        model = build_model(spec, ds.input_shape, ds.n_classes, task=ds.task)
+    except ValueError as e:  # SpecError and Keras shape errors both say what is wrong
+        raise TrainingError("spec", str(e)) from e
+    model.compile(optimizer=make_optimizer(spec), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    sink.emit({"type": "model", "params": int(model.count_params()), "summary": model_summary(model)})
+
+    steps = int(np.ceil(len(x_fit) / spec.batch_size))
+    cbs, stop, nan = _callbacks(spec, sink, ds, steps, len(x_fit), val is not None)
+    if spec.augment and ds.task == "image":
+        data = dict(x=AugmentedBatches(x_fit, y_fit, spec.batch_size, augmenter_for(ds.name, ds.input_shape),
+                                       spec.seed))
+    else:
+        data = dict(x=x_fit, y=y_fit, batch_size=spec.batch_size, shuffle=True)
+
+    sink.emit({"type": "status", "stage": "training", "message": "Training…"})
+    t0 = time.perf_counter()
+    history = model.fit(**data, epochs=spec.epochs, validation_data=val, callbacks=cbs, verbose=0)
+    train_seconds = time.perf_counter() - t0
+    if nan.nan_at is not None:
+        epoch, batch = nan.nan_at
+        raise TrainingError("nan", f"The loss became NaN at epoch {epoch + 1}, batch {batch}: training diverged. "
+                                   f"Try a lower learning rate than {spec.lr:g} (e.g. {spec.lr / 10:g}), "
+                                   "or add batch norm.")
+    if stop.stopped_at is not None:
+        sink.emit({"type": "stopped", "epoch": stop.stopped_at[0], "batch": stop.stopped_at[1]})
+
+    sink.emit({"type": "status", "stage": "evaluating", "message": "Evaluating on the test set…"})
+    epochs_run = len(history.history.get("loss", []))
+    hist = [{"epoch": i, **{k: _f(v[i]) for k, v in history.history.items() if i < len(v)}}
+            for i in range(epochs_run)]
+    seen = len(x_fit) * max(epochs_run, 1) if stop.stopped_at is None else \
+        len(x_fit) * stop.stopped_at[0] + min(stop.stopped_at[1] * spec.batch_size, len(x_fit))
+    result: dict[str, Any] = {
+        "dataset": ds.name, "source": ds.source, "source_label": ds.source_label,
+        "n_train": int(len(x_fit)), "n_test": int(len(ds.x_test)), "model": spec.model,
+        "params": int(model.count_params()), "epochs_run": epochs_run, "history": hist,
+        "train_seconds": train_seconds, "samples_per_second": seen / train_seconds if train_seconds > 0 else None,
+        "stopped": stop.stopped_at is not None,
+        "stopped_at": None if stop.stopped_at is None else {"epoch": stop.stopped_at[0], "batch": stop.stopped_at[1]},
+        "class_names": list(ds.class_names), "task": ds.task, "spec": spec.as_dict(),
+    }
+    result.update(evaluate(model, ds, workdir))
+    model_path = workdir / "model.keras"
+    model.save(model_path)
+    result["model_path"] = str(model_path)
+    return result
+
+
+def _f(v: Any) -> float | None:
+    f = float(v)
+    return f if np.isfinite(f) else None
