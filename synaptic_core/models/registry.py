@@ -21,6 +21,8 @@ class ModelInfo:
     preset: dict[str, Any]   # spec values the UI applies when the user picks this model
 
 
+SEQ = ("text", "series", "chars")
+
 MODELS: dict[str, ModelInfo] = {
     m.name: m
     for m in (
@@ -29,8 +31,9 @@ MODELS: dict[str, ModelInfo] = {
                   ("image", "toy", "tabular"), "synaptic_core.models.dense:build_logreg",
                   {"optimizer": "sgd", "lr": 0.1, "batch_size": 100}),
         ModelInfo("mlp", "Dense network",
-                  "Fully connected layers: units, activation, dropout and batch norm per layer.",
-                  ("image", "toy", "tabular"), "synaptic_core.models.dense:build_mlp",
+                  "Fully connected layers: units, activation, dropout and batch norm per layer. On a time "
+                  "series it is the dense baseline over the look-back window.",
+                  ("image", "toy", "tabular", "series", "text"), "synaptic_core.models.dense:build_mlp",
                   {"hidden": (256, 128), "activation": ("relu",), "dropout": 0.2, "optimizer": "adam", "lr": 1e-3}),
         ModelInfo("cnn", "Convolutional network",
                   "Conv blocks (filters, kernel, pooling, dropout, batch norm), then a dense head.",
@@ -50,8 +53,27 @@ MODELS: dict[str, ModelInfo] = {
                   "The shipped draw-a-digit model: a compact CNN for 28x28 greyscale digits.",
                   ("image",), "synaptic_core.digits.model:build_digit_cnn",
                   {"optimizer": "adam", "lr": 1e-3, "augment": True}),
+        ModelInfo("rnn", "SimpleRNN", "A plain recurrent layer: the vanishing-gradient baseline for sequences.",
+                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}),
+        ModelInfo("lstm", "LSTM", "Long short-term memory: gates that keep information over long sequences.",
+                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}),
+        ModelInfo("gru", "GRU", "Gated recurrent unit: an LSTM with fewer gates and parameters.",
+                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}),
+        ModelInfo("bilstm", "Bidirectional LSTM", "Reads the text forwards and backwards.",
+                  ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}),
+        ModelInfo("bigru", "Bidirectional GRU", "Reads the text forwards and backwards.",
+                  ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}),
+        ModelInfo("conv1d", "1-D CNN", "Convolutions over word embeddings, max over time: n-gram detectors.",
+                  ("text", "series"), "synaptic_core.models.sequence:build_conv1d", {"units": 128, "kernel": 5}),
+        ModelInfo("transformer", "Transformer encoder",
+                  "Self-attention over token and position embeddings, one encoder block.",
+                  ("text", "chars"), "synaptic_core.models.sequence:build_transformer",
+                  {"units": 64, "embed_dim": 32, "dropout": 0.1}),
     )
 }
+
+SEQUENCE_TASKS = ("text", "series", "chars")
+_SEQUENCE_MLP = "synaptic_core.models.sequence:build_window_mlp"
 
 
 def model_names() -> list[str]:
@@ -63,12 +85,20 @@ def _resolve(path: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), func)
 
 
-def build_model(spec: RunSpec, input_shape: tuple[int, ...], n_classes: int, task: str = "image"):
-    """Build (not compile) the Keras model the spec names, for data of this shape and task."""
+def build_model(spec: RunSpec, input_shape: tuple[int, ...], n_classes: int, task: str = "image",
+                vocab: int | None = None):
+    """Build (not compile) the Keras model the spec names, for data of this shape and task.
+
+    Sequence tasks: ``vocab`` is the number of token ids (text, chars) and ``n_classes`` 0
+    means a regression with one linear output (time series).
+    """
     info = MODELS.get(spec.model)
     if info is None:
         raise SpecError([f"model {spec.model!r} is unknown: choose one of {', '.join(MODELS)}."])
     if task not in info.tasks:
         raise SpecError([f"model {spec.model!r} needs {' or '.join(info.tasks)} data; "
                          f"dataset {spec.dataset!r} is {task} data. Pick logreg or mlp."])
+    if task in SEQUENCE_TASKS:
+        builder = _SEQUENCE_MLP if spec.model == "mlp" else info.builder
+        return _resolve(builder)(spec, tuple(input_shape), int(n_classes), vocab=vocab)
     return _resolve(info.builder)(spec, tuple(input_shape), int(n_classes))

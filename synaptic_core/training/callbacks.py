@@ -48,16 +48,17 @@ class LiveMetrics(keras.callbacks.Callback):
         if not last and now - self.last_emit_t < self.min_interval:
             return
         n = self._samples_after(batch)
-        loss, acc = float(logs.get("loss", math.nan)), float(logs.get("accuracy", math.nan))
+        loss = float(logs.get("loss", math.nan))
+        acc = float(logs["accuracy"]) if "accuracy" in logs else None  # regressions have no accuracy
         n0, l0, a0 = self.mark
         span = max(n - n0, 1)
         self.emit({
             "type": "batch", "epoch": self.epoch, "batch": batch + 1, "steps": self.steps, "epochs": self.epochs,
             "loss": loss, "accuracy": acc,
-            "batch_loss": (loss * n - l0) / span, "batch_accuracy": (acc * n - a0) / span,
+            "batch_loss": (loss * n - l0) / span, "batch_accuracy": None if acc is None else (acc * n - a0) / span,
             "seen": self.seen_before_epoch + n, "t": now - self.t0,
         })
-        self.mark = (n, loss * n, acc * n)
+        self.mark = (n, loss * n, 0.0 if acc is None else acc * n)
         self.last_emit_t = now
 
     def on_epoch_end(self, epoch, logs=None):
@@ -148,3 +149,22 @@ def _num(v: Any) -> float | None:
         return None
     f = float(v)
     return f if math.isfinite(f) else None
+
+
+class TextSamples(keras.callbacks.Callback):
+    """Character models: a generated sample after each epoch, so a user reads the model improving."""
+
+    def __init__(self, emit: Emit, alphabet: str, seed_text: str, seq_len: int, length: int = 200,
+                 temperature: float = 0.8, seed: int = 0):
+        super().__init__()
+        self.emit, self.alphabet, self.seed_text = emit, alphabet, seed_text
+        self.seq_len, self.length, self.temperature = seq_len, length, temperature
+        self.rng = np.random.default_rng(seed)
+
+    def on_epoch_end(self, epoch, logs=None):
+        from synaptic_core.sequences.chars import Alphabet, generate
+
+        text = generate(lambda w: keras.ops.convert_to_numpy(self.model(w, training=False)), Alphabet(self.alphabet),
+                        self.seed_text, self.length, self.temperature, self.seq_len, self.rng)
+        self.emit({"type": "sample", "epoch": epoch, "temperature": self.temperature, "seed_text": self.seed_text,
+                   "text": text})

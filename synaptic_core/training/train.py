@@ -4,6 +4,9 @@ Load data -> build model -> fit with live callbacks -> evaluate -> save. Progres
 results go to ``sink.emit`` as the events documented in docs/ARCHITECTURE.md; the job
 runner ships them to the parent process. Stop requests are honoured within one batch
 and keep what was learned. A diverging loss raises TrainingError("nan") naming where.
+
+Classification (images, toy sets, tables, text) shares one path; time series (a
+regression) and character models add their own evaluation in ``sequence_results``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def _load(spec: RunSpec, sink: Sink):
 
 
 def _split_validation(ds, fraction: float):
+    """The last ``fraction`` of the (already shuffled, or time-ordered) training set."""
     n_val = int(len(ds.x_train) * fraction)
     if n_val == 0:
         return ds.x_train, ds.y_train, None
@@ -46,7 +50,8 @@ def _split_validation(ds, fraction: float):
 def _callbacks(spec: RunSpec, sink: Sink, ds, steps: int, n_fit: int, has_val: bool):
     import keras
 
-    from synaptic_core.training.callbacks import BoundaryStream, LiveMetrics, NanGuard, StopOnRequest
+    from synaptic_core.training.callbacks import (BoundaryStream, LiveMetrics, NanGuard, StopOnRequest,
+                                                  TextSamples)
 
     live = LiveMetrics(sink.emit, steps, spec.epochs, spec.batch_size, n_fit)
     stop, nan = StopOnRequest(sink.should_stop), NanGuard()
@@ -60,18 +65,51 @@ def _callbacks(spec: RunSpec, sink: Sink, ds, steps: int, n_fit: int, has_val: b
                                                      min_lr=1e-7))
     if ds.task == "toy":
         cbs.append(BoundaryStream(sink.emit, ds.x_train))
+    if ds.task == "chars":
+        cbs.append(TextSamples(sink.emit, ds.extra["alphabet"], ds.extra["seed_text"], spec.seq_len,
+                               seed=spec.seed))
     return cbs, stop, nan
+
+
+def _build(spec: RunSpec, sink: Sink, ds):
+    from synaptic_core.models import build_model, model_summary
+    from synaptic_core.training.optimizers import make_optimizer
+
+    sink.emit({"type": "status", "stage": "building", "message": f"Building {spec.model}…"})
+    vocab = None
+    if ds.task == "text":
+        vocab = len(ds.extra["vocab"]) + 2
+    elif ds.task == "chars":
+        vocab = len(ds.extra["alphabet"])
+    try:
+        model = build_model(spec, ds.input_shape, ds.n_classes, task=ds.task, vocab=vocab)
+    except ValueError as e:  # SpecError and Keras shape errors both say what is wrong
+        raise TrainingError("spec", str(e)) from e
+    if ds.task == "series":
+        model.compile(optimizer=make_optimizer(spec), loss="mse")
+    else:
+        model.compile(optimizer=make_optimizer(spec), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    sink.emit({"type": "model", "params": int(model.count_params()), "summary": model_summary(model)})
+    return model
+
+
+def _fit_data(spec: RunSpec, ds, x_fit, y_fit) -> dict[str, Any]:
+    if spec.augment and ds.task == "image":
+        from synaptic_core.training.augment import AugmentedBatches, augmenter_for
+        return dict(x=AugmentedBatches(x_fit, y_fit, spec.batch_size, augmenter_for(ds.name, ds.input_shape),
+                                       spec.seed))
+    # time series keep their order inside an epoch only when the user trains with batch 1 as the seed did;
+    # shuffling windows is what Keras does by default and it does not leak: each window holds its own past.
+    return dict(x=x_fit, y=y_fit, batch_size=spec.batch_size, shuffle=True)
 
 
 def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
     """Train the run the spec describes; returns the result dict (see docs/ARCHITECTURE.md)."""
     import keras
 
-    from synaptic_core.data import dataset_names
-    from synaptic_core.models import build_model, model_names, model_summary
-    from synaptic_core.training.augment import AugmentedBatches, augmenter_for
     from synaptic_core.training.evaluate import evaluate
-    from synaptic_core.training.optimizers import make_optimizer
+    from synaptic_core.data import dataset_names
+    from synaptic_core.models import model_names
 
     errors = spec.errors(known_datasets=dataset_names(), known_models=model_names())
     if errors:
@@ -85,27 +123,15 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
     sink.emit({"type": "data", "dataset": ds.name, "source": ds.source, "source_label": ds.source_label,
                "n_train": int(len(x_fit)), "n_val": 0 if val is None else int(len(val[0])),
                "n_test": int(len(ds.x_test)), "input_shape": list(ds.input_shape), "n_classes": ds.n_classes,
-               "class_names": list(ds.class_names), "task": ds.task})
-
-    sink.emit({"type": "status", "stage": "building", "message": f"Building {spec.model}…"})
-    try:
-        model = build_model(spec, ds.input_shape, ds.n_classes, task=ds.task)
-    except ValueError as e:  # SpecError and Keras shape errors both say what is wrong
-        raise TrainingError("spec", str(e)) from e
-    model.compile(optimizer=make_optimizer(spec), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    sink.emit({"type": "model", "params": int(model.count_params()), "summary": model_summary(model)})
+               "class_names": list(ds.class_names) if ds.task != "chars" else [], "task": ds.task})
+    model = _build(spec, sink, ds)
 
     steps = int(np.ceil(len(x_fit) / spec.batch_size))
     cbs, stop, nan = _callbacks(spec, sink, ds, steps, len(x_fit), val is not None)
-    if spec.augment and ds.task == "image":
-        data = dict(x=AugmentedBatches(x_fit, y_fit, spec.batch_size, augmenter_for(ds.name, ds.input_shape),
-                                       spec.seed))
-    else:
-        data = dict(x=x_fit, y=y_fit, batch_size=spec.batch_size, shuffle=True)
-
     sink.emit({"type": "status", "stage": "training", "message": "Training…"})
     t0 = time.perf_counter()
-    history = model.fit(**data, epochs=spec.epochs, validation_data=val, callbacks=cbs, verbose=0)
+    history = model.fit(**_fit_data(spec, ds, x_fit, y_fit), epochs=spec.epochs, validation_data=val,
+                        callbacks=cbs, verbose=0)
     train_seconds = time.perf_counter() - t0
     if nan.nan_at is not None:
         epoch, batch = nan.nan_at
@@ -128,9 +154,13 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
         "train_seconds": train_seconds, "samples_per_second": seen / train_seconds if train_seconds > 0 else None,
         "stopped": stop.stopped_at is not None,
         "stopped_at": None if stop.stopped_at is None else {"epoch": stop.stopped_at[0], "batch": stop.stopped_at[1]},
-        "class_names": list(ds.class_names), "task": ds.task, "spec": spec.as_dict(),
+        "class_names": list(ds.class_names) if ds.task != "chars" else [], "task": ds.task, "spec": spec.as_dict(),
     }
-    result.update(evaluate(model, ds, workdir))
+    if ds.task in ("series", "chars", "text"):
+        from synaptic_core.training.sequence_results import sequence_results
+        result.update(sequence_results(spec, model, ds, workdir))
+    if ds.task not in ("series", "chars"):
+        result.update(evaluate(model, ds, workdir))
     model_path = workdir / "model.keras"
     model.save(model_path)
     result["model_path"] = str(model_path)

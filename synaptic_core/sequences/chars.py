@@ -1,0 +1,61 @@
+"""Character-level text: the alphabet, training windows, and sampling with a temperature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Alphabet:
+    chars: str
+
+    @classmethod
+    def of(cls, text: str) -> "Alphabet":
+        return cls("".join(sorted(set(text))))
+
+    @property
+    def size(self) -> int:
+        return len(self.chars)
+
+    def encode(self, text: str) -> np.ndarray:
+        idx = {c: i for i, c in enumerate(self.chars)}
+        return np.array([idx[c] for c in text if c in idx], np.int32)
+
+    def decode(self, ids) -> str:
+        return "".join(self.chars[int(i)] for i in ids)
+
+
+def char_windows(ids: np.ndarray, seq_len: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs ids[s:s+seq_len] and the next character as target, every ``stride`` characters."""
+    starts = np.arange(0, len(ids) - seq_len, stride)
+    x = ids[starts[:, None] + np.arange(seq_len)[None, :]]
+    return x.astype(np.int32), ids[starts + seq_len].astype(np.int64)
+
+
+def sample_index(probs: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """Temperature 0 is greedy (argmax); higher temperatures flatten the distribution."""
+    p = np.asarray(probs, np.float64)
+    if temperature <= 0:
+        return int(np.argmax(p))
+    logits = np.log(np.clip(p, 1e-12, 1.0)) / temperature
+    logits -= logits.max()
+    q = np.exp(logits)
+    return int(rng.choice(len(q), p=q / q.sum()))
+
+
+def generate(next_probs: Callable[[np.ndarray], np.ndarray], alphabet: Alphabet, seed_text: str, length: int,
+             temperature: float, seq_len: int, rng: np.random.Generator) -> str:
+    """Extend ``seed_text`` by ``length`` characters, one model call per character."""
+    ids = list(alphabet.encode(seed_text)) or [0]
+    out = []
+    for _ in range(length):
+        window = np.array(ids[-seq_len:], np.int32)
+        if len(window) < seq_len:
+            window = np.concatenate([np.full(seq_len - len(window), window[0], np.int32), window])
+        i = sample_index(next_probs(window[None, :])[0], temperature, rng)
+        ids.append(i)
+        out.append(alphabet.chars[i])
+    return "".join(out)
