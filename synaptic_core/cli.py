@@ -47,8 +47,11 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def spec_from_args(args: argparse.Namespace) -> RunSpec:
+    """Explicit flags over the dataset's defaults over the model's preset (see synaptic_core/presets.py)."""
+    from synaptic_core.presets import layered_spec
+
     given = {p.name: getattr(args, p.name) for p in PARAMS if getattr(args, p.name, None) is not None}
-    return RunSpec.from_mapping(given)
+    return layered_spec(given, use_presets=not args.no_preset)
 
 
 def run_job(spec: RunSpec, on_event=None, poll: float = 0.05) -> tuple[str, dict[str, Any] | None, list[dict]]:
@@ -145,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as one JSON line")
     p.add_argument("--save-model", metavar="PATH", help="copy the trained .keras model here")
     p.add_argument("--quiet", action="store_true", help="no per-epoch progress on stderr")
+    p.add_argument("--no-preset", action="store_true",
+                   help="use the plain spec defaults, not the model's preset and the dataset's defaults")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("bench", help="measure training overhead, time to first metric, cold start, digits")
     p.add_argument("--json", action="store_true")
