@@ -60,7 +60,7 @@ def run_job(spec: RunSpec, on_event=None, poll: float = 0.05) -> tuple[str, dict
     from synaptic_core.store import RunStore, synaptic_home
 
     store = RunStore(synaptic_home() / "runs.db")
-    runner = LocalJobRunner(store, max_jobs=1)
+    runner = LocalJobRunner(store, max_jobs=1, extra_spares=0, recover=False)
     try:
         run_id = runner.submit(spec, owner="cli")
         events: list[dict] = []

@@ -1,0 +1,170 @@
+"""The child side of a job: a spawned process that warms up, runs exactly one job, and exits.
+
+Lifecycle (parent = ``LocalJobRunner``):
+
+1. spawned as a *spare*: sets the thread/log env, imports the warm-up modules
+   (TensorFlow + Keras for real training) and the target, sends ``("ready", device)``;
+2. waits on its Pipe for ``("job", run_id, spec_json, workdir)``;
+3. sends ``("started", pid)``, calls ``target(spec, sink, workdir)``; every ``sink.emit``
+   goes straight down the Pipe as ``("event", event)``; the returned dict (plus
+   ``run_id``) becomes the ``result`` event, an exception becomes an ``error`` event;
+4. sends ``("done",)`` and exits, so its memory and Keras' global state go with it.
+
+A Pipe per worker rather than one shared Queue: killing a worker (a forced cancel) can only
+break its own Pipe, never a lock other workers share, and ``send`` is synchronous, so nothing
+queued in a feeder thread is lost when the process ends.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from threading import Lock
+from typing import Any, Iterator
+
+from .target import TargetConfig, extend_sys_path, resolve
+
+
+class PipeSink:
+    """The ``Sink`` a target gets: ``emit`` sends to the parent, ``should_stop`` reads the cancel flag."""
+
+    def __init__(self, conn: Any, stop: Any):
+        self._conn = conn
+        self._stop = stop
+        self._lock = Lock()
+
+    def emit(self, event: dict) -> None:
+        if "type" not in event:
+            raise ValueError(f"an event needs a 'type': {event!r}")
+        with self._lock:
+            self._conn.send(("event", dict(event)))
+
+    def should_stop(self) -> bool:
+        return self._stop.is_set()
+
+
+def worker_main(conn: Any, stop: Any, config: TargetConfig, env: dict[str, str]) -> None:
+    """Entry point of a spawned worker process (see the module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.environ.update(env)  # before TensorFlow is imported, so its thread pools see it
+    extend_sys_path(config.sys_path)
+    with _quiet_stderr():  # TensorFlow's C++ start-up chatter (oneDNN, CUDA probing) is not news
+        target, warm_error = _warm_up(config, env)
+        device = _probe(config.probe) if warm_error is None else None
+    try:
+        conn.send(("ready", device))
+        _, run_id, spec_json, workdir = conn.recv()
+        if stop.is_set():  # cancelled while we were warming up
+            conn.send(("cancelled",))
+        else:
+            conn.send(("started", os.getpid()))
+            _run(conn, stop, target, warm_error, run_id, spec_json, Path(workdir))
+            conn.send(("done",))
+    except (EOFError, OSError):  # the runner shut down (or died): nobody is listening
+        pass
+    _exit(conn)
+
+
+def _warm_up(config: TargetConfig, env: dict[str, str]) -> tuple[Any, str | None]:
+    """Import the warm-up modules and the target; a failure is kept and reported with the job."""
+    try:
+        for name in config.warm:
+            importlib.import_module(name)
+        if "tensorflow" in sys.modules:
+            _tune_tensorflow(int(env.get("TF_NUM_INTRAOP_THREADS", "0")))
+        return resolve(config.target), None
+    except Exception as exc:  # noqa: BLE001 - any import failure is a reason to report
+        return None, f"could not prepare the worker: {_last_line(exc)}"
+
+
+def _tune_tensorflow(intra_threads: int) -> None:
+    """Per-job thread budget, and GPU memory growth so concurrent jobs can share one GPU."""
+    import tensorflow as tf
+
+    if intra_threads > 0:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(intra_threads)
+        except RuntimeError:  # runtime already initialised: the env var has done it
+            pass
+    for gpu in tf.config.list_physical_devices("GPU"):
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except (RuntimeError, ValueError):
+            pass
+
+
+def _probe(path: str | None) -> dict | None:
+    if not path:
+        return None
+    try:
+        return dict(resolve(path)())
+    except Exception as exc:  # noqa: BLE001 - a broken probe must not stop training
+        return {"error": _last_line(exc)}
+
+
+def _run(conn: Any, stop: Any, target: Any, warm_error: str | None, run_id: str,
+         spec_json: str, workdir: Path) -> None:
+    sink = PipeSink(conn, stop)
+    try:
+        if warm_error is not None:
+            sink.emit({"type": "error", "kind": "crash", "message": warm_error})
+            return
+        from synaptic_core.specs import RunSpec, SpecError
+
+        try:
+            spec = RunSpec.from_json(spec_json)
+        except SpecError as exc:
+            sink.emit({"type": "error", "kind": "spec", "message": str(exc)})
+            return
+        workdir.mkdir(parents=True, exist_ok=True)
+        result = target(spec, sink, workdir)
+        if result is None:
+            sink.emit({"type": "error", "kind": "crash", "message": "the training function returned no result"})
+        else:
+            sink.emit({**dict(result), "type": "result", "run_id": run_id})
+    except BaseException as exc:  # noqa: BLE001 - everything a job raises ends as an error event
+        kind = "oom" if isinstance(exc, MemoryError) or "ResourceExhausted" in type(exc).__name__ else "crash"
+        message = _last_line(exc)
+        if isinstance(getattr(exc, "kind", None), str):  # TrainingError: a kind and a message meant for users
+            kind, message = exc.kind, str(getattr(exc, "message", exc))
+        try:
+            sink.emit({"type": "error", "kind": kind, "message": message})
+        except (OSError, EOFError):  # parent gone: nobody to tell
+            pass
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for a while (C++ logging bypasses sys.stderr)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _last_line(exc: BaseException) -> str:
+    """The traceback's last line: ``ValueError: what went wrong``."""
+    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+
+
+def _exit(conn: Any) -> None:
+    """Leave without running TensorFlow's interpreter-exit teardown (slow, occasionally hangs)."""
+    try:
+        conn.close()
+    except OSError:
+        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

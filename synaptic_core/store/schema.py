@@ -1,0 +1,78 @@
+"""The run database's schema, as numbered migrations tracked by ``PRAGMA user_version``.
+
+A later feature that needs a new column or table appends one script to ``MIGRATIONS``;
+opening an older database runs the missing scripts in order, inside one transaction,
+so a database is always at exactly one known version. Scripts are never edited once shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: runs and their events.
+    """
+    CREATE TABLE runs (
+        id          TEXT PRIMARY KEY,
+        created     REAL NOT NULL,
+        updated     REAL NOT NULL,
+        owner       TEXT,
+        status      TEXT NOT NULL,
+        spec_json   TEXT NOT NULL,
+        dataset     TEXT,
+        model       TEXT,
+        result_json TEXT,
+        error       TEXT,
+        artifacts   TEXT
+    );
+    CREATE INDEX runs_created ON runs (created DESC);
+    CREATE INDEX runs_owner_created ON runs (owner, created DESC);
+    CREATE INDEX runs_status ON runs (status);
+    CREATE TABLE events (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq    INTEGER NOT NULL,
+        type   TEXT NOT NULL,
+        json   TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+    ) WITHOUT ROWID;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring ``conn``'s database up to :data:`SCHEMA_VERSION`; returns the version it started at.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). ``BEGIN IMMEDIATE`` takes the
+    write lock first, so two processes opening a new database at once cannot both migrate it.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        start = conn.execute("PRAGMA user_version").fetchone()[0]
+        if start > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the run database is at schema version {start}, newer than this code knows "
+                f"({SCHEMA_VERSION}): upgrade SynapticHub or point SYNAPTIC_HOME elsewhere")
+        for version in range(start, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return start
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (``executescript`` would commit our transaction)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
