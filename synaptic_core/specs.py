@@ -44,6 +44,8 @@ class Param:
 PARAMS: tuple[Param, ...] = (
     # data
     Param("dataset", "str", "mnist", "Dataset name (see `python -m synaptic_core datasets`).", "data"),
+    Param("source", "str", "auto", "Where the data comes from: auto (local data dir, Keras cache, then the bundled "
+          "sample) or bundled (always the bundled offline sample).", "data", choices=("auto", "bundled")),
     Param("subset", "int", 10000, "Training examples used (0 = all of them).", "data", 0, 10_000_000),
     Param("classes", "ints", (), "Keep only these class indices (two of them makes a binary classifier).", "data"),
     Param("noise", "float", 0.1, "Noise added to the toy 2-D sets.", "data", 0.0, 1.0),

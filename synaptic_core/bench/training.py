@@ -20,8 +20,8 @@ from synaptic_core.specs import RunSpec
 def cnn_spec(subset: int = 10000) -> RunSpec:
     from synaptic_core.models import MODELS
 
-    return RunSpec().replace(dataset="mnist", model="cnn", subset=subset, epochs=1, validation_split=0.0,
-                             batch_size=128, **MODELS["cnn"].preset)
+    return RunSpec().replace(**{**MODELS["cnn"].preset, "dataset": "mnist", "model": "cnn", "subset": subset,
+                                "epochs": 1, "validation_split": 0.0})
 
 
 def plain_fit_samples_per_second(spec: RunSpec) -> float:

@@ -66,6 +66,8 @@ def _read(entry: Entry, source: SourceInfo, spec: Any, progress: Progress | None
 def _load_files(entry: Entry, spec: Any, allow_download: bool, progress: Progress | None,
                 fallback_to_bundled: bool) -> tuple[Arrays, SourceInfo, list[str]]:
     candidates = list(iter_sources(entry, allow_download))
+    if getattr(spec, "source", "auto") == "bundled":  # the user chose the offline sample explicitly
+        candidates = [c for c in candidates if c.source == "bundled"]
     if not candidates:
         raise DataError(f"{entry.title}: no file found in $SYNAPTIC_DATA_DIR ({', '.join(entry.local_files)}), "
                         "in the Keras cache, or in assets/data/ (the bundled sample is missing).")
@@ -81,7 +83,7 @@ def _load_files(entry: Entry, spec: Any, allow_download: bool, progress: Progres
             raise
         if not fallback_to_bundled:
             raise DataError(f"{exc} The {entry.title} {bundled.where} ({bundled.path}) can be used "
-                            "instead: load with fallback_to_bundled=True, or fix or remove that file.") from exc
+                            "instead: choose source 'bundled' (--source bundled), or fix or remove that file.") from exc
         note = f"{exc} Used the {entry.title} {bundled.where} instead."
         return _read(entry, bundled, spec, None), bundled, [note]
 

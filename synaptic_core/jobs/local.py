@@ -21,6 +21,7 @@ answered from the store, so ``status``/``events``/``result`` work for any run id
 from __future__ import annotations
 
 import atexit
+import importlib
 import logging
 import multiprocessing as mp
 import os
@@ -38,7 +39,7 @@ from synaptic_core.store.runstore import spec_to_json
 from .base import FINAL, JobStatus
 from .exits import death_reason
 from .target import TargetConfig
-from .worker import worker_main
+from . import worker as _worker_module
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +270,9 @@ class LocalJobRunner:
         while sum(not w.retired for w in self._workers) < self.max_jobs + self.extra_spares:
             parent_conn, child_conn = self._ctx.Pipe()
             stop = self._ctx.Event()
+            # looked up at each spawn: if a dev server's file watcher reloaded the module, pickling
+            # the stale function object for the child would fail ("not the same object")
+            worker_main = importlib.import_module(_worker_module.__name__).worker_main
             proc = self._ctx.Process(target=worker_main, name="synaptic-worker",
                                      args=(child_conn, stop, self.config, self._child_env()))
             proc.start()

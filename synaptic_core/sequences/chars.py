@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -49,13 +49,26 @@ def sample_index(probs: np.ndarray, temperature: float, rng: np.random.Generator
 def generate(next_probs: Callable[[np.ndarray], np.ndarray], alphabet: Alphabet, seed_text: str, length: int,
              temperature: float, seq_len: int, rng: np.random.Generator) -> str:
     """Extend ``seed_text`` by ``length`` characters, one model call per character."""
-    ids = list(alphabet.encode(seed_text)) or [0]
-    out = []
+    return generate_many(next_probs, alphabet, seed_text, length, [temperature], seq_len, rng)[0]
+
+
+def generate_many(next_probs: Callable[[np.ndarray], np.ndarray], alphabet: Alphabet, seed_text: str, length: int,
+                  temperatures: Sequence[float], seq_len: int, rng: np.random.Generator) -> list[str]:
+    """One continuation of ``seed_text`` per temperature, all in the same model calls.
+
+    The windows of every temperature go through the model as one batch, so several
+    temperatures side by side cost about what one does: ``length`` calls in all.
+    A seed shorter than ``seq_len`` is left-padded with its own first character.
+    """
+    start = list(alphabet.encode(seed_text)) or [0]
+    if len(start) < seq_len:
+        start = [start[0]] * (seq_len - len(start)) + start
+    windows = np.tile(np.array(start[-seq_len:], np.int32), (len(temperatures), 1))
+    out: list[list[str]] = [[] for _ in temperatures]
     for _ in range(length):
-        window = np.array(ids[-seq_len:], np.int32)
-        if len(window) < seq_len:
-            window = np.concatenate([np.full(seq_len - len(window), window[0], np.int32), window])
-        i = sample_index(next_probs(window[None, :])[0], temperature, rng)
-        ids.append(i)
-        out.append(alphabet.chars[i])
-    return "".join(out)
+        probs = np.asarray(next_probs(windows))
+        nxt = [sample_index(probs[k], t, rng) for k, t in enumerate(temperatures)]
+        windows = np.concatenate([windows[:, 1:], np.array(nxt, np.int32)[:, None]], axis=1)
+        for k, i in enumerate(nxt):
+            out[k].append(alphabet.chars[i])
+    return ["".join(o) for o in out]

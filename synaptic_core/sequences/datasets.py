@@ -89,12 +89,12 @@ def _local(entry: SeqEntry) -> Path | None:
     return None
 
 
-def locate(name: str) -> tuple[str, Path | None]:
-    """("local" | "bundled" | "generated", path) without reading anything."""
+def locate(name: str, source: str = "auto") -> tuple[str, Path | None]:
+    """("local" | "bundled" | "generated", path) without reading anything; source="bundled" skips the data dir."""
     e = ENTRIES[name]
     if e.local_file is None and e.bundled_file is None:
         return "generated", None
-    p = _local(e)
+    p = _local(e) if source != "bundled" else None
     if p is not None:
         return "local", p
     return "bundled", ASSETS / e.bundled_file

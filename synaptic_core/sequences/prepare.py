@@ -81,7 +81,7 @@ def _chars(spec: RunSpec, entry, source, path) -> SequenceDataset:
 
 def load_sequence_dataset(spec: RunSpec) -> SequenceDataset:
     entry = ENTRIES[spec.dataset]
-    source, path = locate(entry.name)
+    source, path = locate(entry.name, spec.source)
     if path is not None and not path.exists():
         raise DataError(f"{entry.title}: {path} is missing (the bundled file ships in assets/data/).")
     try:

@@ -23,7 +23,7 @@ def test_corrupt_npz_names_file_and_bundled_sample(tmp_path):
     with pytest.raises(DataError) as err:
         load_dataset("mnist")
     msg = str(err.value)
-    assert str(bad) in msg and "The MNIST bundled sample" in msg and "fallback_to_bundled=True" in msg
+    assert str(bad) in msg and "The MNIST bundled sample" in msg and "--source bundled" in msg
 
 
 def test_fallback_to_bundled_loads_the_sample_and_says_why(tmp_path):
@@ -91,3 +91,9 @@ def test_damaged_bundled_sample_says_how_to_rebuild(tmp_path, monkeypatch):
     (bundled / "mnist_sample.npz").unlink()
     with pytest.raises(DataError, match="bundled sample is missing"):
         load_dataset("mnist")
+
+
+def test_source_bundled_skips_a_corrupt_data_dir_file(tmp_path):
+    (tmp_path / "mnist.npz").write_bytes(b"garbage")
+    ds = load_dataset(RunSpec().replace(dataset="mnist", subset=100, source="bundled"))
+    assert ds.source == "bundled" and ds.notes == []

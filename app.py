@@ -1,0 +1,17 @@
+"""SynapticHub: the frame of the app: page config, navigation, and the sidebar.
+
+Run with ``streamlit run app.py``. The pages live in ``pages/`` and are listed in
+``ui/pages.py``; the sidebar (device panel, job queue) is drawn on every page. This file
+does nothing else, and imports nothing heavy (no TensorFlow), so the first page renders fast.
+"""
+
+import streamlit as st
+
+from ui.pages import available_pages
+from ui.sidebar import render_sidebar
+
+st.set_page_config(page_title="SynapticHub", layout="wide")
+page = st.navigation([st.Page(path, title=title, icon=icon, default=(i == 0))
+                      for i, (path, title, icon) in enumerate(available_pages())])
+render_sidebar()
+page.run()

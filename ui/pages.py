@@ -1,0 +1,35 @@
+"""The app's page list: one place where every page is registered.
+
+``app.py`` turns each row into an ``st.Page`` for ``st.navigation``. To add a page, append a
+row ``(path, title, icon)``: the path is relative to the app folder (``pages/draw.py``), the
+icon a Material symbol (``:material/draw:``) or an emoji. The first row is the default page.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+APP_DIR = Path(__file__).resolve().parents[1]
+
+PAGES: list[tuple[str, str, str]] = [
+    ("pages/home.py", "Home", ":material/home:"),
+    ("pages/playground.py", "Playground", ":material/science:"),
+    ("pages/activations.py", "Activation functions", ":material/show_chart:"),
+    ("pages/gradient_descent.py", "Gradient descent: batch vs mini-batch vs SGD", ":material/trending_down:"),
+    ("pages/optimizers.py", "Optimizers on loss surfaces", ":material/landscape:"),
+    ("pages/losses.py", "Loss functions", ":material/functions:"),
+    ("pages/scratch.py", "Under the hood: softmax regression", ":material/build:"),
+    ("pages/sentiment.py", "Sentiment", ":material/sentiment_satisfied:"),
+    ("pages/text_generation.py", "Text generation", ":material/edit_note:"),
+    ("pages/time_series.py", "Time series", ":material/timeline:"),
+]
+
+
+def available_pages() -> list[tuple[str, str, str]]:
+    """The rows of PAGES whose file exists: one missing page must not take the whole app down."""
+    rows = [row for row in PAGES if (APP_DIR / row[0]).is_file()]
+    for path, _, _ in set(PAGES) - set(rows):
+        log.error("page %s is listed in ui/pages.py but its file is missing; not shown", path)
+    return rows

@@ -1,0 +1,116 @@
+"""The results of a finished run: test metrics, confusion matrix, per-class accuracy, the
+misclassified examples, the model summary and the trained model as a download.
+
+Failed runs show why (the NaN message names the epoch and batch); stopped runs say where they
+stopped and still show what the weights learned so far can do.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from ui.live import draw_boundary, last_event, run_spec
+from ui.summary import summary_table
+
+log = logging.getLogger(__name__)
+
+
+def _failure(status: Any, events: list[dict]) -> None:
+    error = last_event(events, "error") or {}
+    message = error.get("message") or status.message or "no reason was recorded."
+    if status.state == "interrupted":
+        st.warning(f"This run was interrupted (the server stopped while it ran): {message}")
+        return
+    st.error(f"The run failed: {message}")
+    if error.get("kind") == "data":
+        st.info("The bundled sample of this dataset ships with the app and always loads offline: "
+                "set **Data source** to *bundled* under the dataset and train again.")
+    elif error.get("kind") == "oom":
+        st.info("Try a smaller batch size or a smaller model.")
+
+
+def _stopped_message(result: dict, events: list[dict]) -> str:
+    where = result.get("stopped_at") or last_event(events, "stopped") or {}
+    epoch, batch = where.get("epoch"), where.get("batch")
+    if epoch is None:
+        return "Stopped — weights so far kept."
+    return f"Stopped at epoch {int(epoch) + 1}, batch {batch} — weights so far kept."
+
+
+def _misclassified(path: str | None, class_names: list[str]) -> None:
+    if not path or not Path(path).is_file():
+        return
+    from synaptic_core.viz import image_grid
+
+    with np.load(path, allow_pickle=False) as data:
+        x, y_true, y_pred, conf = data["x"], data["y_true"], data["y_pred"], data["confidence"]
+    if len(x) == 0 or x.ndim < 3:
+        return
+    titles = [f"true {class_names[int(t)]} · pred {class_names[int(p)]} ({float(c):.0%})"
+              for t, p, c in zip(y_true, y_pred, conf)]
+    st.markdown(f"**Misclassified test examples** ({len(x)} shown)")
+    st.plotly_chart(image_grid(x, titles, cols=8, zoom=2.0), key="misclassified_chart", width="content")
+
+
+def _download(run_id: str, model_path: str | None) -> None:
+    if not model_path or not Path(model_path).is_file():
+        st.caption("The model file of this run is not available.")
+        return
+    st.download_button("Download the trained model (.keras)", data=lambda: Path(model_path).read_bytes(),
+                       file_name=f"synaptichub-{run_id}.keras", mime="application/octet-stream",
+                       key="model_download", on_click="ignore")
+
+
+def results_view(run_id: str, status: Any, result: dict | None, events: list[dict]) -> None:
+    """Draw the outcome of a run that reached a final state."""
+    if status.state in ("failed", "interrupted"):
+        _failure(status, events)
+    if result is None:
+        if status.state == "stopped":
+            error = last_event(events, "error") or {}
+            reason = error.get("message") or status.message
+            st.warning(f"Run {run_id} was stopped before it produced results" + (f": {reason}" if reason else "."))
+        elif status.state == "done":
+            st.info(f"Run {run_id} finished without a result to show.")
+        return
+    from synaptic_core.viz import confusion_heatmap, per_class_bar, training_curves
+
+    with st.container(key="results"):
+        if result.get("stopped") or status.state == "stopped":
+            st.warning(_stopped_message(result, events))
+        test = result.get("test") or {}
+        cols = st.columns(4)
+        cols[0].metric("Test accuracy", f"{test.get('accuracy', float('nan')):.2%}")
+        cols[1].metric("Test loss", f"{test.get('loss', float('nan')):.4f}")
+        cols[2].metric("Epochs run", result.get("epochs_run", "—"))
+        seconds, rate = result.get("train_seconds"), result.get("samples_per_second")
+        cols[3].metric("Training time", f"{seconds:.1f} s" if seconds is not None else "—",
+                       help=f"{rate:,.0f} samples/s" if rate else None)
+        st.caption(result.get("source_label", ""))
+        if any(e.get("type") in ("batch", "epoch") for e in events):
+            st.plotly_chart(training_curves(events), key="final_curves_chart", width="stretch")
+        if (boundary := last_event(events, "boundary")) is not None:
+            draw_boundary(run_spec(run_id), boundary, result.get("class_names"), key="final_boundary_chart")
+        names = list(result.get("class_names") or [])
+        if result.get("confusion") is not None:
+            with st.container(key="confusion"):
+                st.plotly_chart(confusion_heatmap(result["confusion"], names), key="confusion_chart",
+                                width="stretch")
+        if result.get("per_class_accuracy") is not None:
+            st.plotly_chart(per_class_bar(result["per_class_accuracy"], names, overall=test.get("accuracy")),
+                            key="per_class_chart", width="stretch")
+        try:
+            _misclassified(result.get("misclassified_path"), names)
+        except (OSError, KeyError, ValueError) as exc:
+            log.exception("misclassified examples of run %s", run_id)
+            st.error(f"Could not read the misclassified examples: {exc}")
+        model_event = last_event(events, "model")
+        if model_event is not None:
+            with st.expander(f"Model summary: {model_event.get('params', 0):,} parameters"):
+                summary_table(model_event.get("summary", []), model_event.get("params"))
+        _download(run_id, result.get("model_path"))

@@ -1,0 +1,72 @@
+"""The server's shared services (job runner, run store) and the id of this browser session.
+
+The runner is the *server's* job queue: one instance shared by every session, created once
+with ``st.cache_resource``; the queue, the concurrency limit and the warm workers only make
+sense that way. What belongs to one person is only ``session_owner()``, kept in
+``st.session_state``.
+
+Hooks (documented for tests and deployments):
+
+* ``st.session_state["synaptic_runner"]`` / ``["synaptic_store"]``: when set, used instead of
+  the shared instances for this session only. AppTest puts ``tests/app/fakes.FakeRunner``
+  there before the first ``run()``.
+* ``$SYNAPTIC_RUNNER_FACTORY="package.module:function"``: builds the shared runner instead of
+  ``LocalJobRunner`` (e.g. a Ray runner); the function gets the store as its only argument.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import uuid
+from typing import Any
+
+import streamlit as st
+
+RUNNER_OVERRIDE_KEY = "synaptic_runner"
+STORE_OVERRIDE_KEY = "synaptic_store"
+OWNER_KEY = "synaptic_owner"
+RUNNER_FACTORY_ENV = "SYNAPTIC_RUNNER_FACTORY"
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_store() -> Any:
+    from synaptic_core.store import RunStore
+
+    return RunStore()  # $SYNAPTIC_HOME/runs.db
+
+
+def _shutdown(runner: Any) -> None:
+    runner.shutdown()
+
+
+@st.cache_resource(show_spinner=False, on_release=_shutdown)
+def _shared_runner(factory: str) -> Any:
+    store = _shared_store()
+    if factory:
+        module, _, name = factory.partition(":")
+        return getattr(importlib.import_module(module), name)(store)
+    from synaptic_core.jobs import LocalJobRunner
+
+    return LocalJobRunner(store)
+
+
+def get_store() -> Any:
+    """The run store (SQLite under ``$SYNAPTIC_HOME``), shared by all sessions."""
+    override = st.session_state.get(STORE_OVERRIDE_KEY)
+    return override if override is not None else _shared_store()
+
+
+def get_runner() -> Any:
+    """The job runner, shared by all sessions of this server (its queue is the server's queue)."""
+    override = st.session_state.get(RUNNER_OVERRIDE_KEY)
+    if override is not None:
+        return override
+    return _shared_runner(os.environ.get(RUNNER_FACTORY_ENV, "").strip())
+
+
+def session_owner() -> str:
+    """A random id for this browser session: whose runs are whose in the queue and the store."""
+    if OWNER_KEY not in st.session_state:
+        st.session_state[OWNER_KEY] = uuid.uuid4().hex[:12]
+    return st.session_state[OWNER_KEY]

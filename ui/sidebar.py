@@ -1,0 +1,66 @@
+"""The sidebar every page shows: the device panel and the job queue.
+
+The device lines come from ``synaptic_core.device.describe``: the CPU facts at once (cheap,
+no TensorFlow), then TensorFlow/Keras and GPUs once a warm worker has imported TensorFlow and
+reported ``runner.device()``. Importing TensorFlow here would add seconds to every page load.
+The panel is a fragment that refreshes every few seconds, so the queue counts stay current.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from ui.services import get_runner, session_owner
+
+log = logging.getLogger(__name__)
+REFRESH_S = 3.0
+
+
+def device_lines(device: dict | None) -> list[str]:
+    """What to print about the device; TF/GPU details say "detecting…" until a worker reported."""
+    from synaptic_core.device import cpu_info, describe
+
+    if device:
+        return describe(device)
+    return describe(cpu_info()) + ["TensorFlow / GPU: detecting…"]
+
+
+def queue_lines(queue: dict, owner: str) -> list[str]:
+    """Running and queued counts, the concurrency limit, and this session's place in the queue."""
+    running, queued = queue.get("running", []), queue.get("queued", [])
+    lines = [f"{len(running)} running · {len(queued)} queued · at most {queue.get('max_jobs', '?')} at once"]
+    mine_running = sum(1 for _, who in running if who == owner)
+    if mine_running:
+        lines.append(f"Your runs training now: {mine_running}")
+    positions = [i + 1 for i, (_, who) in enumerate(queued) if who == owner]
+    if positions:
+        lines.append("Your place in the queue: " + ", ".join(map(str, positions)))
+    return lines
+
+
+def sidebar_body() -> None:
+    """Draw the device panel and the queue once."""
+    try:
+        runner = get_runner()
+        device, queue = runner.device(), runner.queue()
+    except Exception as exc:
+        log.exception("the job runner is not available")
+        st.error(f"The job runner is not available: {exc}")
+        return
+    st.markdown("**Device**")
+    for line in device_lines(device):
+        st.caption(line)
+    st.markdown("**Job queue**")
+    for line in queue_lines(queue, session_owner()):
+        st.caption(line)
+
+
+_sidebar_fragment = st.fragment(run_every=REFRESH_S)(sidebar_body)
+
+
+def render_sidebar() -> None:
+    """The sidebar of every page (called by app.py before the page runs)."""
+    with st.sidebar:
+        _sidebar_fragment()
