@@ -25,13 +25,16 @@ import importlib
 import logging
 import multiprocessing as mp
 import os
+import sys
 import threading
 import time
+import types
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from synaptic_core.store import RunStore
 from synaptic_core.store.runstore import spec_to_json
@@ -275,7 +278,8 @@ class LocalJobRunner:
             worker_main = importlib.import_module(_worker_module.__name__).worker_main
             proc = self._ctx.Process(target=worker_main, name="synaptic-worker",
                                      args=(child_conn, stop, self.config, self._child_env()))
-            proc.start()
+            with _main_module_hidden():
+                proc.start()
             child_conn.close()  # the child holds its own copy; ours would hide its EOF
             self._workers.append(_Worker(proc, parent_conn, stop))
 
@@ -459,6 +463,29 @@ class LocalJobRunner:
         with self._lock:
             while len(self._finished) > self.keep_finished and self._finished[0].final_written:
                 self._jobs.pop(self._finished.popleft().run_id, None)
+
+
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start a spawned child without making it re-run the parent's main module.
+
+    multiprocessing's spawn re-imports ``__main__`` in the child. Under Streamlit that is the
+    user's app script (Streamlit runs app.py as ``__main__``), so every worker would run the
+    whole app in bare mode: st.* calls without a session, a second runner, imports of every
+    page. The worker needs none of it (its target is imported by module name), so the
+    preparation data is taken while ``__main__`` is a bare module.
+    """
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
 
 
 def _release(proc: Any) -> None:

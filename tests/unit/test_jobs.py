@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import types
 import time
 
 import pytest
@@ -342,3 +344,18 @@ def test_shutdown_leaves_no_processes(make_runner):
     assert not [p for p in multiprocessing.active_children() if p.pid in pids]
     assert runner.workers() == []
     assert runner.store.get_run(run_id)["status"] == "interrupted"
+
+
+def test_workers_do_not_rerun_the_parents_main_script(make_runner, tmp_path, monkeypatch):
+    """Under Streamlit, __main__ is app.py: a spawned worker must not execute it again."""
+    marker = tmp_path / "main-ran"
+    script = tmp_path / "app_like.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    runner = make_runner(max_jobs=1, target=fake_config(probe="jobfakes:fake_device"))
+    run_id = runner.submit(spec(steps=1, step_s=0.0))
+    assert wait_finished(runner, run_id).state == "done"
+    assert not marker.exists()
+    assert sys.modules["__main__"] is fake_main
