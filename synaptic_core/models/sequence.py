@@ -64,7 +64,10 @@ def build_transformer(spec: RunSpec, input_shape: tuple[int, ...], n_classes: in
 
     seq_len = input_shape[0]
     inputs, x = _inputs(spec, input_shape, vocab)
-    positions = keras.ops.arange(seq_len)
+    # positions 0..seq_len-1 computed from the input itself, so the position embedding is a layer of the
+    # graph: trained and saved with the model (an Embedding called on a constant arange ran once, eagerly,
+    # and left a frozen random table outside the model)
+    positions = keras.ops.cumsum(keras.ops.ones_like(inputs, dtype="int32"), axis=1) - 1
     x = x + keras.layers.Embedding(seq_len, spec.embed_dim, name="position_embedding")(positions)
     heads = max(1, spec.embed_dim // 16)
     attn = keras.layers.MultiHeadAttention(heads, key_dim=spec.embed_dim // heads, name="self_attention")(x, x)

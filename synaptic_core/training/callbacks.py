@@ -164,7 +164,10 @@ class TextSamples(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         from synaptic_core.sequences.chars import Alphabet, generate
 
-        text = generate(lambda w: keras.ops.convert_to_numpy(self.model(w, training=False)), Alphabet(self.alphabet),
+        # predict_on_batch runs the compiled predict step: ~8 ms a character for the seed's LSTM, where an
+        # eager self.model(w) call took ~0.46 s (the 200-character sample went from ~116 s to under 1 s;
+        # docs/BENCHMARKS.md, "Generation speed")
+        text = generate(lambda w: np.asarray(self.model.predict_on_batch(w)), Alphabet(self.alphabet),
                         self.seed_text, self.length, self.temperature, self.seq_len, self.rng)
         self.emit({"type": "sample", "epoch": epoch, "temperature": self.temperature, "seed_text": self.seed_text,
                    "text": text})

@@ -44,15 +44,17 @@ def series_results(spec: RunSpec, model, ds) -> dict[str, Any]:
 
 
 def chars_results(spec: RunSpec, model, ds, workdir: Path) -> dict[str, Any]:
-    from synaptic_core.sequences.chars import Alphabet, generate
+    from synaptic_core.sequences.chars import Alphabet, generate_many
 
     probs = _predict(model, ds.x_test)
     picked = probs[np.arange(len(ds.y_test)), ds.y_test]
     nats = float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())
     rng = np.random.default_rng(spec.seed)
     alphabet = Alphabet(ds.extra["alphabet"])
-    samples = {f"{t:g}": generate(lambda w: np.asarray(model.predict_on_batch(w)), alphabet, ds.extra["seed_text"], 300, t,
-                                  spec.seq_len, rng) for t in TEMPERATURES}
+    # every temperature in the same batch, through the compiled predict step (an eager call is ~60x slower)
+    texts = generate_many(lambda w: np.asarray(model.predict_on_batch(w)), alphabet, ds.extra["seed_text"], 300,
+                          TEMPERATURES, spec.seq_len, rng)
+    samples = {f"{t:g}": text for t, text in zip(TEMPERATURES, texts)}
     (workdir / "alphabet.json").write_text(json.dumps({"alphabet": ds.extra["alphabet"], "seq_len": spec.seq_len,
                                                        "seed_text": ds.extra["seed_text"]}))
     return {"test": {"loss": nats, "nats_per_char": nats, "perplexity": math.exp(nats),
