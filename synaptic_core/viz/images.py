@@ -1,0 +1,143 @@
+"""A grid of small images with a caption over each (dataset preview, misclassified gallery).
+
+Sixty-four separate image traces or subplots are slow to build and to draw, so the grid is
+one numpy mosaic (images on a padded canvas, with a band above each row for the captions),
+sent to the browser as one PNG (``go.Image(source=...)``), plus one text annotation per
+caption and one invisible scatter trace that shows the full caption on hover.
+
+Captions longer than an image is wide are wrapped at their `` · `` separators
+("true 7 · pred 1 (93%)" becomes two lines); cells widen for whatever still does not fit.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+CHAR_WIDTH = 0.58  # average glyph width of Plotly's default font, in units of font size
+LINE_HEIGHT = 1.3  # caption line height, in units of font size
+SEPARATOR = " · "
+
+
+def to_uint8_images(images: np.ndarray | Sequence) -> np.ndarray:
+    """(N,H,W) or (N,H,W,1) greys -> (N,H,W); (N,H,W,3|4) colour -> (N,H,W,3); all uint8.
+
+    Floats with a maximum of at most 1 are taken as 0..1 intensities, other floats as 0..255.
+    """
+    arr = np.asarray(images)
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    elif arr.ndim == 4 and arr.shape[-1] in (3, 4):
+        arr = arr[..., :3]
+    elif arr.ndim != 3:
+        raise ValueError(f"expected images shaped (N,H,W), (N,H,W,1) or (N,H,W,3), got {arr.shape}")
+    if arr.dtype == np.uint8:
+        return arr
+    arr = arr.astype(float)
+    if arr.size and np.nanmax(arr) <= 1.0:
+        arr = arr * 255.0
+    return np.clip(np.nan_to_num(arr), 0, 255).round().astype(np.uint8)
+
+
+def image_mosaic(images: np.ndarray, cols: int = 8, pad: int = 2, cell_width: int = 0,
+                 caption_height: int = 0, background: int = 255) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Images laid out row by row on one canvas.
+
+    Each cell is ``caption_height`` pixels of empty band (for the caption) above the image,
+    ``max(W, cell_width)`` wide with the image centred, cells ``pad`` pixels apart and from
+    the border. Returns the mosaic (2-D for greys, (h,w,3) for colour) and the (top, left)
+    pixel of each image in it.
+    """
+    imgs = to_uint8_images(images)
+    n, h, w = imgs.shape[:3]
+    cols = max(1, min(int(cols), n)) if n else 1
+    rows = math.ceil(n / cols)
+    cell_w = max(w, int(cell_width))
+    cell_h = caption_height + h
+    canvas_shape = (pad + rows * (cell_h + pad), pad + cols * (cell_w + pad)) + imgs.shape[3:]
+    canvas = np.full(canvas_shape, background, dtype=np.uint8)
+    origins = []
+    for k in range(n):
+        r, c = divmod(k, cols)
+        top = pad + r * (cell_h + pad) + caption_height
+        left = pad + c * (cell_w + pad) + (cell_w - w) // 2
+        canvas[top:top + h, left:left + w] = imgs[k]
+        origins.append((top, left))
+    return canvas, origins
+
+
+def png_data_uri(array: np.ndarray) -> str:
+    """A uint8 image array as a ``data:image/png;base64,...`` URI (what ``go.Image`` takes)."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(array)).save(buf, format="PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def wrap_caption(text: str, max_chars: int) -> str:
+    """Break ``text`` at its `` · `` separators into ``<br>``-joined lines of at most ``max_chars``."""
+    if len(text) <= max_chars or SEPARATOR not in text:
+        return text
+    lines: list[str] = []
+    for part in text.split(SEPARATOR):
+        if lines and len(lines[-1]) + len(SEPARATOR) + len(part) <= max_chars:
+            lines[-1] += SEPARATOR + part
+        else:
+            lines.append(part)
+    return "<br>".join(lines)
+
+
+def image_grid(images: np.ndarray | Sequence, titles: Sequence[str] | None = None, cols: int = 8,
+               zoom: float = 3.0, font_size: int = 10, pad: int = 2) -> go.Figure:
+    """A figure showing ``images`` in a grid of ``cols`` columns, each under its title.
+
+    ``zoom``: screen pixels per image pixel (28x28 MNIST at zoom 3 is 84x84 on screen);
+    the figure's width and height are set from it, so draw it with ``width="content"``
+    to keep captions and images at the intended size.
+    """
+    imgs = to_uint8_images(images)
+    n, h, w = imgs.shape[:3]
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"{n} images but {len(titles)} titles")
+    if n == 0:
+        fig = go.Figure()
+        fig.add_annotation(text="No images", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.update_layout(height=120, margin=dict(l=5, r=5, t=5, b=5))
+        return fig
+
+    max_chars = max(1, int(w * zoom / (CHAR_WIDTH * font_size)))
+    captions = [wrap_caption(str(t), max_chars) for t in titles] if titles is not None else []
+    lines = max((c.count("<br>") + 1 for c in captions), default=0)
+    widest = max((len(part) for c in captions for part in c.split("<br>")), default=0)
+    caption_height = math.ceil(lines * LINE_HEIGHT * font_size / zoom) if captions else 0
+    cell_width = math.ceil(widest * CHAR_WIDTH * font_size / zoom) + 1 if captions else 0
+    mosaic, origins = image_mosaic(imgs, cols, pad, cell_width, caption_height)
+
+    centre_x = [left + (w - 1) / 2 for _, left in origins]
+    centre_y = [top + (h - 1) / 2 for top, _ in origins]
+    fig = go.Figure(go.Image(source=png_data_uri(mosaic), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=centre_x, y=centre_y, mode="markers", marker=dict(size=max(w, h) * zoom, opacity=0),
+        hovertext=[c.replace("<br>", SEPARATOR) for c in captions] if captions else [f"#{k}" for k in range(n)],
+        hoverinfo="text", showlegend=False,
+    ))
+    for caption, x, (top, _) in zip(captions, centre_x, origins):
+        fig.add_annotation(text=caption, x=x, y=top - 0.5, xref="x", yref="y", yanchor="bottom",
+                           showarrow=False, font=dict(size=font_size))
+    height, width = mosaic.shape[:2]
+    margin = 4
+    fig.update_xaxes(visible=False, range=[-0.5, width - 0.5], constrain="domain")
+    fig.update_yaxes(visible=False, range=[height - 0.5, -0.5], scaleanchor="x", constrain="domain")
+    fig.update_layout(
+        width=int(width * zoom) + 2 * margin, height=int(height * zoom) + 2 * margin,
+        margin=dict(l=margin, r=margin, t=margin, b=margin), hovermode="closest",
+        transition=dict(duration=0), plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
