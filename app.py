@@ -1,6 +1,6 @@
 """SynapticHub: the frame of the app: page config, navigation, and the sidebar.
 
-Run with ``streamlit run app.py``. The pages live in ``pages/`` and are listed in
+Run with ``streamlit run app.py``. The pages live in ``app_pages/`` and are listed in
 ``ui/pages.py``; the sidebar (device panel, job queue) is drawn on every page. This file
 does nothing else, and imports nothing heavy (no TensorFlow), so the first page renders fast.
 """

@@ -17,7 +17,7 @@ st.markdown(
 
 st.subheader("Pages")
 for path, title, icon in available_pages():
-    if path != "pages/home.py":
+    if path != "app_pages/home.py":
         st.page_link(path, label=title, icon=icon)
 
 st.subheader("How to train your first network")

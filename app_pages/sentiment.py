@@ -19,7 +19,7 @@ from ui.spec_widgets import Edits
 log = logging.getLogger(__name__)
 
 MODELS = ("rnn", "lstm", "gru", "bilstm", "bigru", "conv1d", "transformer")
-PAGE = sv.SeqPage("sent", "pages/sentiment.py", ("imdb", "rt-polarity", "sentences"), MODELS,
+PAGE = sv.SeqPage("sent", "app_pages/sentiment.py", ("imdb", "rt-polarity", "sentences"), MODELS,
                   {"dataset": "imdb", "subset": 0})
 # Measured in docs/BENCHMARKS.md ("Sequences") on the 25,000 IMDB test reviews.
 PRESETS = {

@@ -18,7 +18,7 @@ from ui.spec_widgets import Edits
 
 log = logging.getLogger(__name__)
 
-PAGE = sv.SeqPage("gen", "pages/text_generation.py", ("shakespeare",), ("lstm", "gru", "rnn", "transformer"),
+PAGE = sv.SeqPage("gen", "app_pages/text_generation.py", ("shakespeare",), ("lstm", "gru", "rnn", "transformer"),
                   {"dataset": "shakespeare"})
 PRESETS = {"Seed preset (embedding 32, LSTM 128, dropout 0.2)": {
     "model": "lstm", "embed_dim": 32, "units": 128, "dropout": 0.2, "seq_len": 100, "stride": 3, "batch_size": 256,

@@ -17,7 +17,7 @@ from ui.spec_widgets import Edits
 
 log = logging.getLogger(__name__)
 
-PAGE = sv.SeqPage("ts", "pages/time_series.py", ("airline-passengers", "sine"), ("lstm", "gru", "rnn", "mlp"),
+PAGE = sv.SeqPage("ts", "app_pages/time_series.py", ("airline-passengers", "sine"), ("lstm", "gru", "rnn", "mlp"),
                   {"dataset": "airline-passengers", "model": "lstm", "epochs": 100, "batch_size": 1, "horizon": 24,
                    "hidden": (32,), "dropout": 0.0},
                   per_dataset={"sine": {"model": "rnn", "units": 16, "epochs": 20, "batch_size": 16,

@@ -1,7 +1,7 @@
 """The app's page list: one place where every page is registered.
 
 ``app.py`` turns each row into an ``st.Page`` for ``st.navigation``. To add a page, append a
-row ``(path, title, icon)``: the path is relative to the app folder (``pages/draw.py``), the
+row ``(path, title, icon)``: the path is relative to the app folder (``app_pages/draw.py``), the
 icon a Material symbol (``:material/draw:``) or an emoji. The first row is the default page.
 """
 
@@ -14,16 +14,16 @@ log = logging.getLogger(__name__)
 APP_DIR = Path(__file__).resolve().parents[1]
 
 PAGES: list[tuple[str, str, str]] = [
-    ("pages/home.py", "Home", ":material/home:"),
-    ("pages/playground.py", "Playground", ":material/science:"),
-    ("pages/activations.py", "Activation functions", ":material/show_chart:"),
-    ("pages/gradient_descent.py", "Gradient descent: batch vs mini-batch vs SGD", ":material/trending_down:"),
-    ("pages/optimizers.py", "Optimizers on loss surfaces", ":material/landscape:"),
-    ("pages/losses.py", "Loss functions", ":material/functions:"),
-    ("pages/scratch.py", "Under the hood: softmax regression", ":material/build:"),
-    ("pages/sentiment.py", "Sentiment", ":material/sentiment_satisfied:"),
-    ("pages/text_generation.py", "Text generation", ":material/edit_note:"),
-    ("pages/time_series.py", "Time series", ":material/timeline:"),
+    ("app_pages/home.py", "Home", ":material/home:"),
+    ("app_pages/playground.py", "Playground", ":material/science:"),
+    ("app_pages/activations.py", "Activation functions", ":material/show_chart:"),
+    ("app_pages/gradient_descent.py", "Gradient descent: batch vs mini-batch vs SGD", ":material/trending_down:"),
+    ("app_pages/optimizers.py", "Optimizers on loss surfaces", ":material/landscape:"),
+    ("app_pages/losses.py", "Loss functions", ":material/functions:"),
+    ("app_pages/scratch.py", "Under the hood: softmax regression", ":material/build:"),
+    ("app_pages/sentiment.py", "Sentiment", ":material/sentiment_satisfied:"),
+    ("app_pages/text_generation.py", "Text generation", ":material/edit_note:"),
+    ("app_pages/time_series.py", "Time series", ":material/timeline:"),
 ]
 
 

@@ -14,7 +14,7 @@ from synaptic_core.specs import RunSpec
 from ui.services import get_store, session_owner
 
 log = logging.getLogger(__name__)
-PAGE = "pages/playground.py"
+PAGE = "app_pages/playground.py"
 
 
 def _accuracy(run: dict) -> str:

@@ -47,7 +47,7 @@ class SeqPage:
     """One sequence page: where it lives, what it offers, and the spec it opens with."""
 
     prefix: str                       # session-state namespace of the page
-    path: str                         # "pages/sentiment.py", for links to a run on this page
+    path: str                         # "app_pages/sentiment.py", for links to a run on this page
     datasets: tuple[str, ...]
     models: tuple[str, ...]
     default: Mapping[str, Any] = field(default_factory=dict)

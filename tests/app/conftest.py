@@ -31,7 +31,7 @@ def runner() -> FakeRunner:
 
 @pytest.fixture
 def open_app(runner: FakeRunner) -> Callable[..., AppTest]:
-    """``open_app(page="pages/playground.py", **query)`` -> the AppTest after its first run."""
+    """``open_app(page="app_pages/playground.py", **query)`` -> the AppTest after its first run."""
 
     def _open(page: str | None = None, owner: str = "me", **query: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)

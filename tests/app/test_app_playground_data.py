@@ -7,7 +7,7 @@ from pathlib import Path
 import synaptic_core.data as data
 from synaptic_core.data import DataError
 
-PAGE = "pages/playground.py"
+PAGE = "app_pages/playground.py"
 
 
 def test_source_label_and_subset(open_app):

@@ -10,7 +10,7 @@ import pytest
 
 from synaptic_core.specs import RunSpec
 
-PAGE = "pages/playground.py"
+PAGE = "app_pages/playground.py"
 NAMES = ["0", "1", "2"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from synaptic_core.specs import RunSpec
 
-PAGE = "pages/playground.py"
+PAGE = "app_pages/playground.py"
 
 
 def _errors(at) -> str:

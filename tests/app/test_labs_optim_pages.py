@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 
-OPT, GD = "pages/optimizers.py", "pages/gradient_descent.py"
+OPT, GD = "app_pages/optimizers.py", "app_pages/gradient_descent.py"
 
 
 def _arr(v) -> np.ndarray:

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-ACT, LOSS, SCRATCH = "pages/activations.py", "pages/losses.py", "pages/scratch.py"
+ACT, LOSS, SCRATCH = "app_pages/activations.py", "app_pages/losses.py", "app_pages/scratch.py"
 
 
 def _arr(v) -> np.ndarray:

@@ -13,7 +13,7 @@ import pytest
 from synaptic_core.specs import RunSpec
 from ui import sequence_views as sv
 
-SENTIMENT, GENERATION, SERIES = "pages/sentiment.py", "pages/text_generation.py", "pages/time_series.py"
+SENTIMENT, GENERATION, SERIES = "app_pages/sentiment.py", "app_pages/text_generation.py", "app_pages/time_series.py"
 WORDS = ["good", "bad", "movie", "plot"]  # ids 2, 3, 4, 5
 
 

@@ -23,7 +23,8 @@ def test_shared_link_opens_inside_the_app_frame_on_a_fresh_server(page, fresh_ap
 
     Streamlit treats a folder named ``pages/`` beside the main script as an old-style
     multipage app: until some session has run app.py's st.navigation, a deep link runs the
-    page file alone (no sidebar panel, no page config, file names in the navigation).
+    page file alone (no sidebar panel, no page config, file names in the navigation). That
+    is why the pages live in ``app_pages/``; this test guards against a ``pages/`` folder.
     """
     page.goto(fresh_app_server.url + "/playground?epochs=3")
     wait_idle(page, timeout_ms=60_000)
