@@ -15,6 +15,15 @@ from ui.services import get_store, session_owner
 
 log = logging.getLogger(__name__)
 PAGE = "app_pages/playground.py"
+PAGE_OF_TASK = {"text": "app_pages/sentiment.py", "series": "app_pages/time_series.py",
+                "chars": "app_pages/text_generation.py"}  # other tasks open in the playground
+
+
+def _page_of(dataset: str | None) -> str:
+    from synaptic_core.data import list_datasets
+
+    tasks = {d.name: d.task for d in list_datasets()}
+    return PAGE_OF_TASK.get(tasks.get(dataset or ""), PAGE)
 
 
 def _accuracy(run: dict) -> str:
@@ -41,4 +50,4 @@ def recent_runs(limit: int = 10) -> None:
                 query = {}
             label = (f"{run['id']} · {run.get('status')} · {run.get('dataset')} · {run.get('model')} · "
                      f"test accuracy {_accuracy(run)}")
-            st.page_link(PAGE, label=label, query_params={**query, "run": run["id"]})
+            st.page_link(_page_of(run.get("dataset")), label=label, query_params={**query, "run": run["id"]})
