@@ -71,7 +71,8 @@ def test_public_api_and_registry():
     assert data.__all__ == ["Dataset", "DatasetInfo", "SourceInfo", "DataError", "list_datasets", "dataset_names",
                             "resolve_source", "load_dataset", "download"]
     assert data.dataset_names() == ["mnist", "fashion-mnist", "cifar10", "circle", "xor", "gauss", "spiral",
-                                    "sonar", "churn"]
+                                    "sonar", "churn", "imdb", "rt-polarity", "sentences", "airline-passengers",
+                                    "sine", "shakespeare"]  # the sequence sets follow (synaptic_core/sequences)
     infos = {i.name: i for i in data.list_datasets()}
     assert infos["cifar10"].class_names[3] == "cat" and infos["cifar10"].class_names[5] == "dog"
     assert infos["mnist"].input_shape == (28, 28, 1) and infos["mnist"].n_train == 60_000
