@@ -79,7 +79,7 @@ def test_public_api_and_registry():
     assert infos["mnist"].downloadable and not infos["sonar"].downloadable
     for info in infos.values():
         assert info.title and info.description and info.citation and info.licence
-        assert info.task in ("image", "toy", "tabular")
+        assert info.task in ("image", "toy", "tabular", "text", "series", "chars")
     for name in ("sonar", "churn"):  # the registry's shapes agree with what loads
         ds = load_dataset(name)
         assert (ds.input_shape, len(ds.y_train), len(ds.y_test)) == (infos[name].input_shape, infos[name].n_train,
