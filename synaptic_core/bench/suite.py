@@ -17,7 +17,7 @@ def _machine() -> dict[str, Any]:
 def _figures(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
     def training() -> dict[str, Any]:
         from synaptic_core.bench.training import bench_training
-        return bench_training(rounds=1 if quick else 2, subset=2000 if quick else 10000)
+        return bench_training(rounds=1 if quick else 3, subset=2000 if quick else 10000)
 
     def cold_start() -> dict[str, Any]:
         from synaptic_core.bench.coldstart import measure_cold_start

@@ -227,6 +227,12 @@ class LocalJobRunner:
         with self._lock:
             return [w.proc.pid for w in self._workers if w.proc.pid is not None]
 
+    def idle_warm(self) -> int:
+        """Workers that have finished warming up and wait for a job (benchmarks wait on this,
+        so a spare importing TensorFlow does not compete with what they measure)."""
+        with self._lock:
+            return sum(1 for w in self._workers if w.ready and w.job is None and not w.retired)
+
     def shutdown(self) -> None:
         """Kill every worker, reap it, mark unfinished runs interrupted, stop the pump. Idempotent."""
         with self._lock:
