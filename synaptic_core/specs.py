@@ -82,6 +82,8 @@ PARAMS: tuple[Param, ...] = (
     Param("early_stopping", "int", 0, "Stop after this many epochs without val-loss improvement (0 = off).", "train", 0, 100),
     Param("reduce_lr", "int", 0, "Halve the learning rate after this many flat epochs (0 = off).", "train", 0, 100),
     Param("augment", "bool", False, "Random shifts, rotations and zoom of training images.", "train"),
+    Param("synthetic_digits", "int", 0, "MNIST only: add this many synthetic pen-drawn digits (training writers, "
+          "never the evaluation writers) to the training set.", "train", 0, 100000),
     Param("seed", "int", 0, "Random seed (data order, initial weights).", "train", 0, 2**31 - 1),
 )
 PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}

@@ -120,6 +120,9 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
 
     ds = _load(spec, sink)
     x_fit, y_fit, val = _split_validation(ds, spec.validation_split)
+    if spec.synthetic_digits > 0 and ds.name == "mnist":
+        from synaptic_core.digits.synthetic import add_synthetic_digits
+        x_fit, y_fit = add_synthetic_digits(x_fit, y_fit, spec.synthetic_digits, spec.seed)
     sink.emit({"type": "data", "dataset": ds.name, "source": ds.source, "source_label": ds.source_label,
                "n_train": int(len(x_fit)), "n_val": 0 if val is None else int(len(val[0])),
                "n_test": int(len(ds.x_test)), "input_shape": list(ds.input_shape), "n_classes": ds.n_classes,
