@@ -53,7 +53,7 @@ def confusion_heatmap(matrix: Sequence[Sequence[float]] | np.ndarray, class_name
         xgap=1, ygap=1,
     ))
     side = min(max(300, 42 * len(names) + 130), 720)
-    fig.update_xaxes(title_text="Predicted", type="category", side="bottom", tickangle=0 if len(names) <= 10 else -45)
+    fig.update_xaxes(title_text="Predicted", type="category", side="bottom", constrain="domain", tickangle=0 if len(names) <= 10 else -45)
     fig.update_yaxes(title_text="True", type="category", autorange="reversed", scaleanchor="x", constrain="domain")
-    fig.update_layout(height=side, margin=COMPACT_MARGIN, transition=dict(duration=0))
+    fig.update_layout(height=side, margin=COMPACT_MARGIN, transition=dict(duration=0), plot_bgcolor="rgba(0,0,0,0)")
     return fig

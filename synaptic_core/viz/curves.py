@@ -67,11 +67,14 @@ def empty_curves(message: str = EMPTY_MESSAGE, uirevision: str = DEFAULT_UIREVIS
     """
     fig = _base_figure(uirevision)
     for col in (1, 2):
+        # Plotly draws only the first subplot of a figure without traces: give each an empty one.
+        fig.add_trace(go.Scatter(x=[], y=[], showlegend=False, hoverinfo="skip"), row=1, col=col)
         fig.update_xaxes(range=[0, 1], autorange=False, row=1, col=col)
         fig.update_yaxes(range=[0, 1], autorange=False, row=1, col=col)
     fig.add_annotation(
-        text=message, xref="paper", yref="paper", x=0.5, y=0.5,
-        showarrow=False, font=dict(size=16, color="#888888"),
+        # in the legend's band above the plots, where it hides no axis title
+        text=message, xref="paper", yref="paper", x=0.5, y=1.02, xanchor="center", yanchor="bottom",
+        showarrow=False, font=dict(size=15, color="#666666"),
     )
     return fig
 

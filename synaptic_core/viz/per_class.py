@@ -32,9 +32,11 @@ def per_class_bar(accuracy: Sequence[float] | np.ndarray, class_names: Sequence[
         order = np.argsort(np.where(np.isfinite(acc), acc, np.inf), kind="stable")
     values = [float(acc[i]) if math.isfinite(acc[i]) else None for i in order]
     labels = [names[i] for i in order]
+    # Labels inside the bars and the line's label in the right margin, so neither hides the other.
     fig = go.Figure(go.Bar(
         x=labels, y=values, marker_color=TRAIN_COLOR,
-        text=[f"{v:.1%}" if v is not None else "" for v in values], textposition="outside",
+        text=[f"{v:.1%}" if v is not None else "" for v in values], textposition="inside",
+        insidetextanchor="end", textangle=0,
         hovertemplate="%{x}: %{y:.2%}<extra></extra>", cliponaxis=False,
     ))
     finite = acc[np.isfinite(acc)]
@@ -42,8 +44,8 @@ def per_class_bar(accuracy: Sequence[float] | np.ndarray, class_names: Sequence[
     if level is not None:
         label = "overall" if overall is not None else "mean"
         fig.add_hline(y=level, line=dict(color=MEAN_COLOR, dash="dash", width=1.5),
-                      annotation_text=f"{label} {level:.1%}", annotation_position="top right")
+                      annotation_text=f"{label}<br>{level:.1%}", annotation_position="right")
     fig.update_xaxes(title_text="Class", type="category", categoryorder="array", categoryarray=labels)
-    fig.update_yaxes(title_text="Accuracy", range=[0, 1.08], tickformat=".0%")
-    fig.update_layout(height=340, margin=COMPACT_MARGIN, transition=dict(duration=0), showlegend=False)
+    fig.update_yaxes(title_text="Accuracy", range=[0, 1.02], tickformat=".0%")
+    fig.update_layout(height=340, margin={**COMPACT_MARGIN, "r": 70}, transition=dict(duration=0), showlegend=False)
     return fig

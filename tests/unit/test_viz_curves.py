@@ -161,7 +161,8 @@ def test_missing_steps_uses_largest_batch_seen():
 
 def test_empty_input_gives_empty_curves():
     for fig in (training_curves([]), empty_curves()):
-        assert len(fig.data) == 0
+        assert sum(len(t.x) for t in fig.data) == 0  # no data, only the two subplots' frames
+        assert {t.xaxis for t in fig.data} == {"x", "x2"}
         assert [a.text for a in fig.layout.annotations] == ["Press Train to start"]
         assert fig.layout.height == 340 and fig.layout.uirevision
         assert fig.layout.yaxis2.title.text == "Accuracy"
@@ -169,5 +170,5 @@ def test_empty_input_gives_empty_curves():
 
 def test_events_without_metrics_say_waiting():
     fig = training_curves([{"type": "status", "stage": "loading", "message": "..."}])
-    assert len(fig.data) == 0
+    assert sum(len(t.x) for t in fig.data) == 0
     assert "Waiting" in fig.layout.annotations[0].text
