@@ -6,8 +6,6 @@ gets its sentiment and the words that pushed it (leave-one-word-out contribution
 with the run's own model and vocabulary, loaded here only when asked.
 """
 
-import logging
-
 import streamlit as st
 
 from synaptic_core.specs import RunSpec
@@ -15,8 +13,6 @@ from ui import live, results
 from ui import sequence_views as sv
 from ui.services import get_runner
 from ui.spec_widgets import Edits
-
-log = logging.getLogger(__name__)
 
 MODELS = ("rnn", "lstm", "gru", "bilstm", "bigru", "conv1d", "transformer")
 PAGE = sv.SeqPage("sent", "app_pages/sentiment.py", ("imdb", "rt-polarity", "sentences"), MODELS,
@@ -121,17 +117,7 @@ def _describe(run: dict) -> str:
     return f"test accuracy {test['accuracy']:.1%}" if test.get("accuracy") is not None else "—"
 
 
-st.title("Sentiment")
-st.caption("Movie reviews and short sentences labelled positive or negative: a word-level model reads "
-           "the text and predicts its sentiment.")
-spec, messages = sv.current_spec(PAGE)
-for message in messages:
-    st.error(message)
-
-controls, view = st.columns([2, 3], gap="large")
-edits = Edits()
-with controls:
-    sv.preset_buttons(PAGE, PRESETS)
+def _widgets(spec: RunSpec, edits: Edits) -> None:
     data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
     with data_tab:
         sv.dataset_picker(PAGE, spec, edits)
@@ -143,21 +129,9 @@ with controls:
         _architecture(spec, model, edits)
     with train_tab:
         _training(spec, edits)
-    spec, errors = sv.finish_spec(spec, edits)
-    run_id, status = sv.run_status(PAGE)
-    sv.train_button(PAGE, errors, status)
-    sv.write_url(PAGE, spec, run_id)
-    sv.recent_runs(PAGE, _describe)
 
-with view:
-    if status is None:
-        sv.idle_view()
-    elif status.state in live.FINAL:
-        try:
-            _results(run_id, status)
-        except Exception as exc:
-            log.exception("showing the results of run %s", run_id)
-            st.error(f"Could not show the results of run {run_id}: {exc}. The run itself is kept.")
-    else:
-        st.subheader(f"Run {run_id}")
-        sv.live_panel(run_id)
+
+st.title("Sentiment")
+st.caption("Movie reviews and short sentences labelled positive or negative: a word-level model reads "
+           "the text and predicts its sentiment.")
+sv.page_frame(PAGE, PRESETS, _widgets, _results, _describe)

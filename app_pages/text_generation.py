@@ -6,17 +6,12 @@ a generator (seed text, length, temperature, and other temperatures side by side
 the run's own model, loaded here only when asked.
 """
 
-import logging
-
 import numpy as np
 import streamlit as st
 
 from synaptic_core.specs import RunSpec
-from ui import live
 from ui import sequence_views as sv
 from ui.spec_widgets import Edits
-
-log = logging.getLogger(__name__)
 
 PAGE = sv.SeqPage("gen", "app_pages/text_generation.py", ("shakespeare",), ("lstm", "gru", "rnn", "transformer"),
                   {"dataset": "shakespeare"})
@@ -136,30 +131,4 @@ def _describe(run: dict) -> str:
 st.title("Text generation")
 st.caption("A character-level model reads Shakespeare a window at a time and learns to predict the next "
            "character; sampling from it, one character after another, writes new text.")
-spec, messages = sv.current_spec(PAGE)
-for message in messages:
-    st.error(message)
-
-controls, view = st.columns([2, 3], gap="large")
-edits = Edits()
-with controls:
-    sv.preset_buttons(PAGE, PRESETS)
-    _widgets(spec, edits)
-    spec, errors = sv.finish_spec(spec, edits)
-    run_id, status = sv.run_status(PAGE)
-    sv.train_button(PAGE, errors, status)
-    sv.write_url(PAGE, spec, run_id)
-    sv.recent_runs(PAGE, _describe)
-
-with view:
-    if status is None:
-        sv.idle_view()
-    elif status.state in live.FINAL:
-        try:
-            _results(run_id, status)
-        except Exception as exc:
-            log.exception("showing the results of run %s", run_id)
-            st.error(f"Could not show the results of run {run_id}: {exc}. The run itself is kept.")
-    else:
-        st.subheader(f"Run {run_id}")
-        sv.live_panel(run_id, with_samples=True)
+sv.page_frame(PAGE, PRESETS, _widgets, _results, _describe, live_samples=True)

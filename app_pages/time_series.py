@@ -11,7 +11,6 @@ import numpy as np
 import streamlit as st
 
 from synaptic_core.specs import ACTIVATIONS, RunSpec
-from ui import live
 from ui import sequence_views as sv
 from ui.spec_widgets import Edits
 
@@ -140,31 +139,4 @@ def _describe(run: dict) -> str:
 st.title("Time series")
 st.caption("Monthly airline passengers or a noisy sine: a recurrent or dense network sees a window of past "
            "values and predicts the next one; fed its own predictions, it forecasts past the end.")
-spec, messages = sv.current_spec(PAGE)
-for message in messages:
-    st.error(message)
-
-controls, view = st.columns([2, 3], gap="large")
-edits = Edits()
-with controls:
-    sv.preset_buttons(PAGE, PRESETS)
-    _widgets(spec, edits)
-    spec, errors = sv.finish_spec(spec, edits)
-    run_id, status = sv.run_status(PAGE)
-    sv.train_button(PAGE, errors, status)
-    sv.write_url(PAGE, spec, run_id)
-    sv.recent_runs(PAGE, _describe)
-
-with view:
-    if status is None:
-        _preview(spec)
-        sv.idle_view()
-    elif status.state in live.FINAL:
-        try:
-            _results(run_id, status)
-        except Exception as exc:
-            log.exception("showing the results of run %s", run_id)
-            st.error(f"Could not show the results of run {run_id}: {exc}. The run itself is kept.")
-    else:
-        st.subheader(f"Run {run_id}")
-        sv.live_panel(run_id)
+sv.page_frame(PAGE, PRESETS, _widgets, _results, _describe, preview=_preview)

@@ -382,3 +382,43 @@ def artifact_json(path: str | None) -> dict | None:
     if not path or not Path(path).is_file():
         return None
     return read_json(str(path), os.path.getmtime(path))
+
+
+def page_frame(page: SeqPage, presets: Mapping[str, Mapping[str, Any]],
+               widgets: Callable[[RunSpec, Edits], None],
+               results_view: Callable[[str, Any], None],
+               describe: Callable[[dict], str],
+               preview: Callable[[RunSpec], None] | None = None, live_samples: bool = False) -> None:
+    """The layout every sequence page shares, below its title.
+
+    Controls on the left (presets, the page's own widgets, Train, the URL, recent runs);
+    on the right the idle view (with an optional data preview), the live run, or the
+    results, whose failure to draw never loses the run.
+    """
+    spec, messages = current_spec(page)
+    for message in messages:
+        st.error(message)
+    controls, view = st.columns([2, 3], gap="large")
+    edits = Edits()
+    with controls:
+        preset_buttons(page, presets)
+        widgets(spec, edits)
+        spec, errors = finish_spec(spec, edits)
+        run_id, status = run_status(page)
+        train_button(page, errors, status)
+        write_url(page, spec, run_id)
+        recent_runs(page, describe)
+    with view:
+        if status is None:
+            if preview is not None:
+                preview(spec)
+            idle_view()
+        elif status.state in live.FINAL:
+            try:
+                results_view(run_id, status)
+            except Exception as exc:
+                log.exception("showing the results of run %s", run_id)
+                st.error(f"Could not show the results of run {run_id}: {exc}. The run itself is kept.")
+        else:
+            st.subheader(f"Run {run_id}")
+            live_panel(run_id, with_samples=live_samples)
