@@ -15,6 +15,7 @@ APP_DIR = Path(__file__).resolve().parents[1]
 
 PAGES: list[tuple[str, str, str]] = [
     ("app_pages/home.py", "Home", ":material/home:"),
+    ("app_pages/draw.py", "Draw a digit", ":material/draw:"),
     ("app_pages/playground.py", "Playground", ":material/science:"),
     ("app_pages/activations.py", "Activation functions", ":material/show_chart:"),
     ("app_pages/gradient_descent.py", "Gradient descent: batch vs mini-batch vs SGD", ":material/trending_down:"),

@@ -22,12 +22,25 @@ def saliency(model: Any, digit28: np.ndarray, target: int | None = None) -> tupl
 
 
 def first_conv_maps(model: Any, digit28: np.ndarray) -> np.ndarray:
-    """Activations of the first Conv2D layer for this input: (H, W, filters)."""
+    """The first convolution's feature maps for this input, after its activation: (H, W, filters).
+
+    When the convolution is linear and followed by batch norm and an activation layer (the
+    digit CNN), the maps are read after that activation, where they mean "this filter fired".
+    """
     import keras
 
-    conv = next((layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)), None)
-    if conv is None:
+    layers = model.layers
+    first = next((i for i, layer in enumerate(layers) if isinstance(layer, keras.layers.Conv2D)), None)
+    if first is None:
         raise ValueError("this model has no convolution layer")
-    probe = keras.Model(model.inputs, conv.output)
+    chosen = layers[first]
+    if getattr(chosen.activation, "__name__", "linear") == "linear":
+        for layer in layers[first + 1:]:
+            if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.Flatten)):
+                break
+            if isinstance(layer, (keras.layers.Activation, keras.layers.ReLU)):
+                chosen = layer
+                break
+    probe = keras.Model(model.inputs[0], chosen.output)
     x = np.asarray(digit28, np.float32).reshape(1, 28, 28, 1)
     return np.asarray(probe(x, training=False))[0]
