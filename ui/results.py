@@ -57,7 +57,8 @@ def _misclassified(path: str | None, class_names: list[str]) -> None:
     st.plotly_chart(image_grid(x, titles, cols=8, zoom=2.0), key="misclassified_chart", width="content")
 
 
-def _download(run_id: str, model_path: str | None) -> None:
+def model_download(run_id: str, model_path: str | None) -> None:
+    """The trained .keras file as a download (read only when clicked)."""
     if not model_path or not Path(model_path).is_file():
         st.caption("The model file of this run is not available.")
         return
@@ -113,4 +114,4 @@ def results_view(run_id: str, status: Any, result: dict | None, events: list[dic
         if model_event is not None:
             with st.expander(f"Model summary: {model_event.get('params', 0):,} parameters"):
                 summary_table(model_event.get("summary", []), model_event.get("params"))
-        _download(run_id, result.get("model_path"))
+        model_download(run_id, result.get("model_path"))

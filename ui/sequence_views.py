@@ -26,6 +26,7 @@ import streamlit as st
 
 from synaptic_core.specs import PARAM_BY_NAME, RunSpec, SpecError
 from ui import live
+from ui.results import model_download as download  # the pages' download button, shared
 from ui.services import get_runner, get_store, session_owner
 from ui.spec_state import allowed, parse_query
 from ui.spec_widgets import LABELS, Edits, log_grid
@@ -319,15 +320,6 @@ def curves_and_summary(events: list[dict]) -> None:
     if model_event is not None:
         with st.expander(f"Model summary: {model_event.get('params', 0):,} parameters"):
             summary_table(model_event.get("summary", []), model_event.get("params"))
-
-
-def download(run_id: str, model_path: str | None) -> None:
-    if not model_path or not Path(model_path).is_file():
-        st.caption("The model file of this run is not available.")
-        return
-    st.download_button("Download the trained model (.keras)", data=lambda: Path(model_path).read_bytes(),
-                       file_name=f"synaptichub-{run_id}.keras", mime="application/octet-stream",
-                       key="model_download", on_click="ignore")
 
 
 def idle_view() -> None:
