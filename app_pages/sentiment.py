@@ -39,19 +39,6 @@ def _architecture(spec: RunSpec, model: str, edits: Edits) -> None:
     sv.param_widget(PAGE, "dropout", spec, edits)
 
 
-def _training(spec: RunSpec, edits: Edits) -> None:
-    left, right = st.columns(2)
-    with left:
-        sv.param_widget(PAGE, "optimizer", spec, edits)
-        sv.param_widget(PAGE, "batch_size", spec, edits)
-        sv.param_widget(PAGE, "seed", spec, edits)
-    with right:
-        sv.param_widget(PAGE, "lr", spec, edits)
-        sv.param_widget(PAGE, "epochs", spec, edits)
-        sv.param_widget(PAGE, "early_stopping", spec, edits)
-    sv.param_widget(PAGE, "validation_split", spec, edits)
-
-
 def _explain(run_id: str, result: dict, text: str) -> None:
     from synaptic_core.sequences.explain import word_contributions
     from synaptic_core.sequences.text import Vocabulary
@@ -128,7 +115,7 @@ def _widgets(spec: RunSpec, edits: Edits) -> None:
         model = sv.model_picker(PAGE, spec, edits)
         _architecture(spec, model, edits)
     with train_tab:
-        _training(spec, edits)
+        sv.training_widgets(PAGE, spec, edits)
 
 
 st.title("Sentiment")

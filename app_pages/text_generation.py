@@ -39,15 +39,7 @@ def _widgets(spec: RunSpec, edits: Edits) -> None:
                             label="Feed-forward units" if model == "transformer" else "Recurrent units")
         sv.param_widget(PAGE, "dropout", spec, edits)
     with train_tab:
-        left, right = st.columns(2)
-        with left:
-            sv.param_widget(PAGE, "optimizer", spec, edits)
-            sv.param_widget(PAGE, "batch_size", spec, edits)
-            sv.param_widget(PAGE, "seed", spec, edits)
-        with right:
-            sv.param_widget(PAGE, "lr", spec, edits)
-            sv.param_widget(PAGE, "epochs", spec, edits)
-        sv.param_widget(PAGE, "validation_split", spec, edits)
+        sv.training_widgets(PAGE, spec, edits, early_stopping=False)
 
 
 def _columns(outputs: list[tuple[float, str]], key: str) -> None:

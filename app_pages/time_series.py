@@ -76,16 +76,7 @@ def _widgets(spec: RunSpec, edits: Edits) -> None:
             sv.param_widget(PAGE, "units", spec, edits, options=(1, 2, 4, 8, 16, 32, 64, 128))
         sv.param_widget(PAGE, "dropout", spec, edits)
     with train_tab:
-        left, right = st.columns(2)
-        with left:
-            sv.param_widget(PAGE, "optimizer", spec, edits)
-            sv.param_widget(PAGE, "batch_size", spec, edits)
-            sv.param_widget(PAGE, "seed", spec, edits)
-        with right:
-            sv.param_widget(PAGE, "lr", spec, edits)
-            sv.param_widget(PAGE, "epochs", spec, edits)
-            sv.param_widget(PAGE, "early_stopping", spec, edits)
-        sv.param_widget(PAGE, "validation_split", spec, edits)
+        sv.training_widgets(PAGE, spec, edits)
 
 
 def _preview(spec: RunSpec) -> None:

@@ -376,6 +376,18 @@ def artifact_json(path: str | None) -> dict | None:
     return read_json(str(path), os.path.getmtime(path))
 
 
+def training_widgets(page: SeqPage, spec: RunSpec, edits: Edits, early_stopping: bool = True) -> None:
+    """The training settings every sequence page offers, in two columns."""
+    left, right = st.columns(2)
+    with left:
+        for name in ("optimizer", "batch_size", "seed"):
+            param_widget(page, name, spec, edits)
+    with right:
+        for name in ("lr", "epochs") + (("early_stopping",) if early_stopping else ()):
+            param_widget(page, name, spec, edits)
+    param_widget(page, "validation_split", spec, edits)
+
+
 def page_frame(page: SeqPage, presets: Mapping[str, Mapping[str, Any]],
                widgets: Callable[[RunSpec, Edits], None],
                results_view: Callable[[str, Any], None],
