@@ -156,7 +156,10 @@ def param_widget(page: SeqPage, name: str, spec: RunSpec, edits: Edits, label: s
 
 
 def _dataset_changed(page: SeqPage) -> None:
-    load_spec(page, opening_spec(page, st.session_state[page.wkey("dataset")]))
+    name = st.session_state.get(page.wkey("dataset"))
+    if name is None:  # the widget state was just re-seeded from a link: nothing was picked
+        return
+    load_spec(page, opening_spec(page, name))
 
 
 def dataset_picker(page: SeqPage, spec: RunSpec, edits: Edits) -> str:
@@ -182,7 +185,9 @@ def dataset_picker(page: SeqPage, spec: RunSpec, edits: Edits) -> str:
 def _model_changed(page: SeqPage) -> None:
     from synaptic_core.models import MODELS
 
-    name = st.session_state[page.wkey("model")]
+    name = st.session_state.get(page.wkey("model"))
+    if name is None or page.key("spec") not in st.session_state:  # re-seeded from a link, not a pick
+        return
     spec = RunSpec.from_mapping(st.session_state[page.key("spec")]).replace(model=name)
     load_spec(page, spec.replace(**MODELS[name].preset))
 
