@@ -53,12 +53,16 @@ with tab_curve:
         curves = _curves(tuple(chosen), float(target), kind, float(delta))
         fig = figs.loss_figure({TITLES[n]: c[:3] for n, c in curves.items()}, XLABEL[kind],
                                grad_clip=10.0 if kind == "probability" else None)
+        same = [TITLES[n] for n in ("binary_crossentropy", "categorical_crossentropy", "kl_divergence") if n in chosen]
+        if kind == "probability" and target in (0.0, 1.0) and len(same) > 1:
+            st.info(f"With a hard label (t = {target:g}) {', '.join(same)} are the same function of p, so their "
+                    "curves lie exactly on top of each other: you see one line. Move t to a soft label "
+                    "(e.g. 0.8) to tell them apart.")
         st.plotly_chart(fig, key="loss_chart", width="stretch")
         for n in chosen:
             info = L.LOSSES[n]
-            a, b = st.columns([2, 3])
-            a.latex(rf"\text{{{info.title}}}:\ {info.latex}")
-            b.caption(f"{info.note} Autodiff vs finite difference: {curves[n][3]:.1e}.")
+            st.latex(rf"\text{{{info.title}}}:\ {info.latex}")  # full width: long formulas are not cut
+            st.caption(f"{info.note} Autodiff vs finite difference: {curves[n][3]:.1e}.")
         if kind == "probability":
             st.caption("Categorical cross-entropy and KL compare (t, 1 − t) with (p, 1 − p); with a hard label "
                        "they coincide with binary cross-entropy. The gradient axis is cut at ±10 (it runs to −1/p).")

@@ -121,19 +121,21 @@ def live_view() -> None:
 live_fragment = st.fragment(run_every=1.0)(live_view)  # an epoch takes about a second
 
 st.title("Under the hood: softmax regression from scratch")
-st.markdown("The seed notebook's model with nothing hidden: 784 pixels in, ten class scores out, "
+st.markdown("Logistic regression for ten classes with nothing hidden: 784 pixels in, ten class scores out, "
             "trained by mini-batch gradient descent. Five small NumPy functions do all of it.")
 with st.expander("The maths and the code", expanded=True):
     for fn, tex in STEPS:
         st.latex(tex)
         st.code(inspect.getsource(fn), language="python")
     st.caption("Weights start at zero (the loss is convex, so the start only changes the first steps). "
-               "Pixels are divided by 255. The gradient matches TensorFlow's autodiff of the same forward "
-               "pass (tests/unit/test_labs_scratch.py).")
+               "Pixels are divided by 255. The gradient these functions compute matches TensorFlow's "
+               "automatic differentiation of the same forward pass, which the project's tests check.")
 
 c1, c2, c3, c4 = st.columns(4)
-subset = c1.select_slider("Training images", [1000, 5000, 10000, 60000], value=60000, key="scratch_subset",
-                          help="All that are available when fewer: the bundled sample has 10,000.")
+n_all = _data(0)["n_train"]  # what the source really has: 60,000 with full MNIST, 10,000 bundled
+sizes = [n for n in (1000, 5000, 10000, 30000) if n < n_all] + [n_all]
+subset = c1.select_slider("Training images", sizes, value=n_all, key="scratch_subset",
+                          format_func=lambda n: f"{n:,}", help="How many MNIST training images the model sees.")
 epochs = c2.slider("Epochs", 1, 40, 20, key="scratch_epochs")
 lr = c3.select_slider("Learning rate", [0.001, 0.01, 0.05, 0.1, 0.5, 1.0], value=0.1, key="scratch_lr")
 batch = c4.select_slider("Batch size", [10, 50, 100, 500, 1000], value=100, key="scratch_batch")
@@ -150,5 +152,5 @@ b2.button("Stop", key="scratch_stop", on_click=_stop, disabled=st.session_state.
 if st.session_state.get(RUN_KEY) is not None:
     (live_fragment if st.session_state.get("scratch_live") else live_view)()
 else:
-    st.info("Press Train: the seed's settings (learning rate 0.1, batch 100, 20 epochs) reach about 92% "
+    st.info("Press Train: these settings (learning rate 0.1, batch 100, 20 epochs) reach about 92% "
             "test accuracy on full MNIST.")

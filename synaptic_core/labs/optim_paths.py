@@ -21,102 +21,37 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from synaptic_core.spec_optimizers import OPTIMIZER_TABLE, OptimizerInfo, Setting, keras_optimizer
+
 from .surfaces import Surface
 
 DIVERGE_FACTOR = 100.0  # a point this many domain sizes from the domain's centre counts as diverged
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One hyperparameter of an optimizer, with the range a widget should allow."""
+# The optimizer rows (Keras class, fixed keywords, settings) are the app's one table, shared with
+# the run spec and training; only the surface-scaled default learning rate is the lab's own.
+OPTIMIZERS: dict[str, OptimizerInfo] = OPTIMIZER_TABLE
 
-    name: str  # the keras.optimizers keyword
-    label: str
-    default: float
-    lo: float
-    hi: float
-    help: str
-
-
-@dataclass(frozen=True)
-class OptimizerInfo:
-    """A row of the optimizer table: the Keras class, fixed keywords and the settings a user may change."""
-
-    name: str
-    title: str
-    keras_class: str  # attribute of keras.optimizers
-    fixed: Mapping[str, Any]  # keywords that make the variant (momentum=0.9, nesterov=True) and are not exposed
-    settings: tuple[Setting, ...]  # besides the learning rate
-    lr_from: str | None  # "sgd_lr" | "step": which surface hint the default learning rate is scaled from
-    lr_scale: float  # default learning rate = lr_scale * surface.<lr_from> (just lr_scale when lr_from is None)
-    blurb: str
-
-
-def _s(name: str, label: str, default: float, lo: float, hi: float, help: str) -> Setting:
-    return Setting(name, label, default, lo, hi, help)
-
-
-_MOMENTUM = _s("momentum", "momentum", 0.9, 0.0, 0.999, "Share of the last update kept (heavy ball).")
-_BETA_1 = _s("beta_1", "beta_1", 0.9, 0.0, 0.999, "Decay of the running mean of gradients.")
-_BETA_2 = _s("beta_2", "beta_2", 0.999, 0.0, 0.99999, "Decay of the running mean of squared gradients.")
-
-OPTIMIZERS: dict[str, OptimizerInfo] = {o.name: o for o in (
-    OptimizerInfo("sgd", "SGD", "SGD", {}, (), "sgd_lr", 1.0,
-                  "x <- x - lr * g: the step is proportional to the gradient."),
-    OptimizerInfo("momentum", "Momentum", "SGD", {}, (_MOMENTUM,), "sgd_lr", 1.0,
-                  "A velocity that accumulates gradients: faster along valleys, overshoots at the end."),
-    OptimizerInfo("nesterov", "Nesterov", "SGD", {"nesterov": True}, (_MOMENTUM,), "sgd_lr", 1.0,
-                  "Momentum with the gradient taken at the look-ahead point: less overshoot."),
-    OptimizerInfo("rmsprop", "RMSprop", "RMSprop", {},
-                  (_s("rho", "rho", 0.9, 0.0, 0.999, "Decay of the running mean of squared gradients."),
-                   _s("momentum", "momentum", 0.0, 0.0, 0.999, "Momentum on the normalised step.")),
-                  "step", 0.5, "Divides each coordinate's step by the RMS of its recent gradients."),
-    OptimizerInfo("adagrad", "Adagrad", "Adagrad", {},
-                  (_s("initial_accumulator_value", "initial accumulator", 0.1, 0.0, 10.0,
-                      "Starting value of the sum of squared gradients."),),
-                  "step", 10.0, "Divides by the root of the sum of all past squared gradients: steps shrink."),
-    OptimizerInfo("adadelta", "Adadelta", "Adadelta", {},
-                  (_s("rho", "rho", 0.95, 0.0, 0.999, "Decay of both running means."),
-                   _s("epsilon", "epsilon", 1e-6, 1e-10, 0.1, "Sets the first step size (about sqrt(epsilon))."),),
-                  None, 1.0, "Step = RMS of past updates / RMS of past gradients: lr 1 is the paper's rule."),
-    OptimizerInfo("adam", "Adam", "Adam", {}, (_BETA_1, _BETA_2), "step", 1.0,
-                  "Momentum on the gradient divided by its RMS: every coordinate moves about lr per step."),
-    OptimizerInfo("adamw", "AdamW", "AdamW", {},
-                  (_s("weight_decay", "weight decay", 0.004, 0.0, 1.0, "Pulls the point towards 0 (decoupled)."),
-                   _BETA_1, _BETA_2), "step", 1.0, "Adam with decoupled weight decay towards the origin."),
-    OptimizerInfo("nadam", "Nadam", "Nadam", {}, (_BETA_1, _BETA_2), "step", 1.0,
-                  "Adam with a Nesterov look-ahead on the momentum."),
-    OptimizerInfo("adamax", "Adamax", "Adamax", {}, (_BETA_1, _BETA_2), "step", 1.0,
-                  "Adam with the infinity norm (max of past |g|) instead of the RMS."),
-    OptimizerInfo("lion", "Lion", "Lion", {},
-                  (_s("beta_1", "beta_1", 0.9, 0.0, 0.999, "Mix of momentum and gradient used for the sign."),
-                   _s("beta_2", "beta_2", 0.99, 0.0, 0.99999, "Decay of the momentum.")),
-                  "step", 0.5, "Moves every coordinate by exactly lr, in the sign of a momentum mix."),
-    OptimizerInfo("ftrl", "FTRL", "Ftrl", {},
-                  (_s("learning_rate_power", "lr power", -0.5, -1.0, 0.0, "How fast the per-coordinate rate decays."),
-                   _s("l1_regularization_strength", "l1", 0.0, 0.0, 10.0, "L1 pull towards 0 (sparsity)."),
-                   _s("l2_regularization_strength", "l2", 0.0, 0.0, 10.0, "L2 pull towards 0.")),
-                  "step", 10.0, "Follow-the-regularised-leader: per-coordinate rates like Adagrad; its iterate is a "
-                  "closed form of the summed gradients centred at 0, so the start point is forgotten."),
-)}
+# name -> (surface hint the default learning rate is scaled from: "sgd_lr" | "step" | None, scale)
+SURFACE_LR: dict[str, tuple[str | None, float]] = {
+    "sgd": ("sgd_lr", 1.0), "momentum": ("sgd_lr", 1.0), "nesterov": ("sgd_lr", 1.0), "rmsprop": ("step", 0.5),
+    "adagrad": ("step", 10.0), "adadelta": (None, 1.0), "adam": ("step", 1.0), "adamw": ("step", 1.0),
+    "nadam": ("step", 1.0), "adamax": ("step", 1.0), "lion": ("step", 0.5), "ftrl": ("step", 10.0),
+}
 
 
 def default_config(surface: Surface, name: str) -> dict[str, float]:
     """The learning rate (scaled from the surface's step-size hint) and default settings of ``name``."""
     info = OPTIMIZERS[name]
-    lr = info.lr_scale * (1.0 if info.lr_from is None else float(getattr(surface, info.lr_from)))
+    lr_from, lr_scale = SURFACE_LR.get(name, ("step", 1.0))
+    lr = lr_scale * (1.0 if lr_from is None else float(getattr(surface, lr_from)))
     return {"learning_rate": float(f"{lr:.3g}"), **{s.name: s.default for s in info.settings}}
 
 
 def make_optimizer(name: str, config: Mapping[str, float] | None = None) -> Any:
     """A fresh keras.optimizers instance for ``name`` with ``config`` (learning_rate and settings)."""
-    import keras
-
-    info = OPTIMIZERS[name]
-    kwargs: dict[str, Any] = {"learning_rate": 0.01, **{s.name: s.default for s in info.settings}}
-    kwargs.update({k: float(v) for k, v in (config or {}).items()})
-    kwargs.update(info.fixed)
-    return getattr(keras.optimizers, info.keras_class)(**kwargs)
+    config = dict(config or {})
+    return keras_optimizer(name, float(config.pop("learning_rate", 0.01)), config)
 
 
 @dataclass
@@ -222,18 +157,16 @@ def summary_frame(paths: Mapping[str, OptimPath], surface: Surface) -> Any:
 
     rows = []
     for p in paths.values():
-        reached = None if p.reached is None else "({:g}, {:g})".format(*np.round(surface.minima[p.reached], 3))
+        reached = "not reached" if p.reached is None else "({:g}, {:g})".format(*np.round(surface.minima[p.reached], 3))
         rows.append({
             "optimizer": p.title,
             "learning rate": p.config.get("learning_rate"),
-            "steps to minimum": p.steps_to_min,
+            # words, not None/NaN, where there is no number: a student reads this table
+            "steps to minimum": "not reached" if p.steps_to_min is None else str(p.steps_to_min),
             "minimum reached": reached,
             "final loss": float(p.losses[-1]) if len(p.losses) else float("nan"),
             "final distance": p.final_distance,
-            "diverged": p.diverged,
-            "diverged at step": p.diverged_at,
+            "diverged": bool(p.diverged),
+            "diverged at step": "—" if p.diverged_at is None else str(p.diverged_at),
         })
-    frame = pd.DataFrame(rows)
-    frame["steps to minimum"] = frame["steps to minimum"].astype("Int64")
-    frame["diverged at step"] = frame["diverged at step"].astype("Int64")
-    return frame
+    return pd.DataFrame(rows)

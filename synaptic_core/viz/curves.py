@@ -124,6 +124,13 @@ def training_curves(
                 showlegend=first, line=dict(color=VAL_COLOR, width=2), marker=dict(color=VAL_COLOR, size=7),
                 hovertemplate=f"validation: %{{y:{hover}}}<extra></extra>",
             ), row=1, col=col)
+        if not any(t.xaxis == ("x" if col == 1 else f"x{col}") for t in fig.data):
+            # a subplot with no data yet (a regression run has no accuracy): an empty trace so Plotly
+            # draws it, on a sensible range instead of Plotly's default -1..4 (read as -50%..100%)
+            fig.add_trace(go.Scatter(x=[], y=[], showlegend=False, hoverinfo="skip"), row=1, col=col)
+            fig.update_yaxes(range=[0, 1], autorange=False, row=1, col=col)
+    # accuracy lives in [0, 1]: a fixed axis never shows negative or above-100% ticks
+    fig.update_yaxes(range=[0, 1.02], autorange=False, row=1, col=2)
     return fig
 
 

@@ -36,7 +36,7 @@ from synaptic_core.viz.style import COMPACT_MARGIN
 OPT_COLORS = {
     "sgd": "#1f77b4", "momentum": "#ff7f0e", "nesterov": "#2ca02c", "rmsprop": "#d62728",
     "adagrad": "#9467bd", "adadelta": "#8c564b", "adam": "#e377c2", "adamw": "#17becf",
-    "nadam": "#bcbd22", "adamax": "#7f7f7f", "lion": "#000000", "ftrl": "#aa6600",
+    "nadam": "#bcbd22", "adamax": "#7f7f7f", "lion": "#393b79", "ftrl": "#aa6600",
 }
 VARIANT_COLORS = {"batch": "#1f77b4", "mini-batch": "#2ca02c", "stochastic": "#d62728"}
 VERDICT_COLORS = {"too small": "#9ecae1", "good": "#2ca02c", "too large": "#ff7f0e", "diverges": "#d62728"}
@@ -209,14 +209,25 @@ def surface_3d(surface: Surface, paths: Mapping[str, OptimPath], grid: int = 60)
     return fig
 
 
+def _oscillates(gap: np.ndarray) -> bool:
+    """True when the loss goes up and down on most successive steps (log scale)."""
+    d = np.diff(np.log10(np.asarray(gap, dtype=float)))
+    d = d[np.isfinite(d) & (np.abs(d) > 1e-3)]
+    return len(d) > 20 and float(np.mean(np.sign(d[1:]) != np.sign(d[:-1]))) > 0.5
+
+
 def loss_per_step(surface: Surface, paths: Mapping[str, OptimPath], legend: bool = True,
                   height: int = 420) -> go.Figure:
     """f - f* against the step on a log axis; a circle where a path first reaches a minimum, x where it diverged."""
     fig = go.Figure()
     for n, p in paths.items():
         gap = np.maximum(p.losses - surface.min_value, GAP_FLOOR)
+        # A path that oscillates every step (Lion's sign updates) drawn 2 px wide fills its band solid:
+        # draw such paths thin and translucent so the others stay readable behind them.
+        jumpy = _oscillates(gap)
         fig.add_trace(go.Scatter(x=np.arange(len(gap)), y=_f32(gap), mode="lines", name=p.title, legendgroup=n,
-                                 line=dict(color=OPT_COLORS[n], width=2),
+                                 line=dict(color=OPT_COLORS[n], width=0.8 if jumpy else 2),
+                                 opacity=0.55 if jumpy else 1.0,
                                  hovertemplate=f"{p.title}<br>step %{{x}}<br>f - f* = %{{y:.3g}}<extra></extra>"))
         if p.steps_to_min is not None:
             fig.add_trace(go.Scatter(x=[p.steps_to_min], y=[float(gap[p.steps_to_min])], mode="markers",

@@ -60,7 +60,7 @@ def test_optimizer_page_follows_surface_settings_and_flags_divergence(open_app):
     table = at.dataframe[0].value
     assert list(table["optimizer"]) == ["SGD", "Adam"]
     sgd = table.iloc[0]
-    assert bool(sgd["diverged"]) and sgd["learning rate"] == 0.2 and 0 < sgd["diverged at step"] < 200
+    assert bool(sgd["diverged"]) and sgd["learning rate"] == 0.2 and 0 < int(sgd["diverged at step"]) < 200
     # on the saddle both escape to one of the two valleys at y = +-1
     at.selectbox(key="opt_surface").set_value("saddle")
     at.run()

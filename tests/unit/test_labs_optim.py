@@ -159,9 +159,24 @@ def test_summary_table_lists_steps_to_minimum_final_loss_and_divergence():
     table = O.summary_frame(paths, s)
     assert list(table["optimizer"]) == ["SGD", "Momentum"]
     sgd = table.iloc[0]
-    assert sgd["steps to minimum"] == paths["sgd"].steps_to_min and not sgd["diverged"]
+    assert sgd["steps to minimum"] == str(paths["sgd"].steps_to_min) and not sgd["diverged"]
     assert sgd["final loss"] == pytest.approx(paths["sgd"].losses[-1])
     assert table.iloc[1]["diverged"] == paths["momentum"].diverged
+    # no None / NaN / <NA> printed where there is no number: words a student can read
+    never = O.summary_frame(O.run_paths(s, {"sgd": {"learning_rate": 1e-6}}, (-2.5, -0.5), 5), s).iloc[0]
+    assert never["steps to minimum"] == "not reached" and never["minimum reached"] == "not reached"
+    assert never["diverged at step"] == "—"
+
+
+def test_oscillating_loss_is_drawn_thin_so_it_does_not_fill_a_solid_block():
+    from synaptic_core.viz.labs_optim import loss_per_step
+
+    s = get_surface("bowl")
+    paths = O.run_paths(s, {"lion": {"learning_rate": 0.3}, "sgd": {"learning_rate": 0.05}}, (-2.5, -0.5), 300)
+    fig = loss_per_step(s, paths)
+    widths = {t.name: t.line.width for t in fig.data if t.mode == "lines"}
+    assert widths[paths["sgd"].title] == 2
+    assert widths[paths["lion"].title] < 1
 
 
 def test_animated_figure_frames_hold_the_computed_positions():

@@ -172,3 +172,16 @@ def test_events_without_metrics_say_waiting():
     fig = training_curves([{"type": "status", "stage": "loading", "message": "..."}])
     assert sum(len(t.x) for t in fig.data) == 0
     assert "Waiting" in fig.layout.annotations[0].text
+
+
+def test_accuracy_axis_stays_within_0_and_100_percent_before_and_during_training():
+    from synaptic_core.viz.curves import training_curves
+
+    only_loss = [{"type": "batch", "epoch": 0, "batch": 1, "steps": 10, "epochs": 1, "loss": 2.0,
+                  "batch_loss": 2.0, "accuracy": None, "batch_accuracy": None, "seen": 32, "t": 0.1}]
+    for events in (only_loss, only_loss + [{"type": "batch", "epoch": 0, "batch": 2, "steps": 10, "epochs": 1,
+                                             "loss": 1.9, "batch_loss": 1.8, "accuracy": 0.31,
+                                             "batch_accuracy": 0.31, "seen": 64, "t": 0.2}]):
+        fig = training_curves(events)
+        lo, hi = fig.layout.yaxis2.range
+        assert lo == 0 and 1 <= hi <= 1.05
