@@ -15,7 +15,7 @@ from ui.services import get_runner, session_owner
 
 RACE_KEY = "act_race"  # {label: run_id}
 EVENTS_KEY = "act_race_events"  # {run_id: {"events": [...], "seq": n}}
-FINAL = frozenset({"done", "failed", "stopped", "interrupted"})
+from synaptic_core.jobs.base import FINAL  # noqa: E402 - the one definition of the final states
 
 
 @st.cache_data(show_spinner="Asking Keras for its activations…")
@@ -148,12 +148,20 @@ with tab_depth:
         st.info("Pick at least one activation.")
 
 with tab_race:
-    st.markdown("The same network on the same data, once per activation, trained side by side as jobs.")
     racers = st.multiselect("Activations (2 to 4)", ACTIVATIONS, default=["relu", "sigmoid", "tanh"],
                             max_selections=4, key="race_pick")
+    slots = int(get_runner().queue().get("max_jobs") or 1)
+    if slots >= len(racers):
+        st.markdown("The same network on the same data, once per activation, each trained as its own job at "
+                    "the same time.")
+    else:  # say what really happens on a small server: the runs queue
+        st.markdown(f"The same network on the same data, once per activation. This server trains {slots} "
+                    f"run{'s' if slots > 1 else ''} at a time, so the runs take turns: compare the curves by "
+                    "epoch, not by how soon each one appears.")
     c1, c2, c3, c4 = st.columns(4)
     hidden = c1.selectbox("Hidden layers", ["64", "64,64", "64,64,64", "128,128,128,128"], index=2, key="race_hidden")
-    subset = c2.select_slider("Training images", [1000, 2000, 5000, 10000, 60000], value=2000, key="race_subset")
+    subset = c2.select_slider("Training images", [1000, 2000, 5000, 10000], value=2000, key="race_subset",
+                              format_func=lambda n: f"{n:,}")
     epochs = c3.slider("Epochs", 1, 10, 3, key="race_epochs")
     lr = c4.select_slider("SGD learning rate", [0.01, 0.05, 0.1, 0.5], value=0.1, key="race_lr")
     base = RunSpec.from_mapping({"dataset": "mnist", "model": "mlp", "hidden": hidden, "subset": subset,

@@ -90,6 +90,15 @@ def test_race_submits_one_job_per_activation_and_overlays_their_curves(open_app,
     assert {r for r, _ in runner.cancelled} == set(runner.runs)
 
 
+def test_race_says_the_runs_take_turns_when_the_server_has_fewer_slots(open_app, runner):
+    at = open_app(ACT)
+    at.multiselect(key="race_pick").set_value(["relu", "tanh", "elu"])
+    at.run()
+    slots = runner.queue()["max_jobs"]
+    text = " ".join(m.value for m in at.markdown)
+    assert ("take turns" in text) == (slots < 3) and "side by side" not in text
+
+
 def test_race_needs_two_activations(open_app, runner):
     at = open_app(ACT)
     at.multiselect(key="race_pick").set_value(["relu"])
@@ -107,6 +116,11 @@ def test_loss_page_curves_outliers_and_focal(open_app):
     assert not at.exception
     names = {t["name"] for t in _chart(at, "loss_chart")["data"]}
     assert {"Binary cross-entropy", "KL divergence gradient"} <= names
+    # t = 1 by default: the three cross-entropy curves coincide, and the page says so
+    assert any("lie exactly on top of each other" in i.value for i in at.info)
+    at.slider(key="loss_target_prob").set_value(0.8)
+    at.run()
+    assert not any("on top of each other" in i.value for i in at.info)
     outliers = at.dataframe[0].value
     assert list(outliers["loss"]) == ["MSE", "MAE", "Huber", "log-cosh"]
     assert abs(outliers["slope"][0] - 0.5) > abs(outliers["slope"][1] - 0.5)  # MSE is dragged the most
@@ -127,6 +141,10 @@ def test_scratch_page_shows_code_and_trains_beside_a_keras_job(open_app, runner)
     for fn in ("def softmax", "def forward", "def cross_entropy", "def gradients", "def sgd_step"):
         assert fn in code
     assert len(at.latex) >= 5
+    # the size slider offers what the source has (the bundled sample: 10,000), never 60,000 it cannot use
+    sizes = at.select_slider(key="scratch_subset").options
+    assert sizes[-1] == "10,000" and "60,000" not in sizes and at.select_slider(key="scratch_subset").value == 10000
+    assert not any("tests/" in c.value for c in at.caption) and "seed notebook" not in at.markdown[0].value
     at.select_slider(key="scratch_subset").set_value(1000)
     at.slider(key="scratch_epochs").set_value(2)
     at.button(key="scratch_train").click()
