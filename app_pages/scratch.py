@@ -18,7 +18,7 @@ from ui.services import get_runner, session_owner
 
 RUN_KEY = "scratch_run"  # the ScratchRun of this session
 KERAS_KEY = "scratch_keras"  # {"run_id": ..., "events": [...], "seq": n}
-FINAL = frozenset({"done", "failed", "stopped", "interrupted"})
+from synaptic_core.jobs.base import FINAL  # noqa: E402 - the one definition of the final states
 STEPS = [
     (S.softmax, r"\mathrm{softmax}(z)_k = \frac{e^{z_k - \max_j z_j}}{\sum_c e^{z_c - \max_j z_j}}"),
     (S.forward, r"P = \mathrm{softmax}(XW + b)"),

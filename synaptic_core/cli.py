@@ -11,7 +11,6 @@ import argparse
 import json
 import shutil
 import sys
-import time
 from typing import Any
 
 from synaptic_core.specs import PARAMS, RunSpec, SpecError, cli_flag
@@ -56,7 +55,7 @@ def spec_from_args(args: argparse.Namespace) -> RunSpec:
 
 def run_job(spec: RunSpec, on_event=None, poll: float = 0.05) -> tuple[str, dict[str, Any] | None, list[dict]]:
     """Submit through a LocalJobRunner, wait for the end; returns (run_id, result, events)."""
-    from synaptic_core.jobs import LocalJobRunner
+    from synaptic_core.jobs import LocalJobRunner, follow
     from synaptic_core.store import RunStore, synaptic_home
 
     store = RunStore(synaptic_home() / "runs.db")
@@ -64,19 +63,37 @@ def run_job(spec: RunSpec, on_event=None, poll: float = 0.05) -> tuple[str, dict
     try:
         run_id = runner.submit(spec, owner="cli")
         events: list[dict] = []
-        while True:
-            new = runner.events(run_id, since=events[-1]["seq"] if events else 0)
-            for ev in new:
-                if on_event:
-                    on_event(ev)
-            events += new
-            st = runner.status(run_id)
-            if st.state in ("done", "failed", "stopped", "interrupted"):
-                events += runner.events(run_id, since=events[-1]["seq"] if events else 0)
-                return run_id, runner.result(run_id), events
-            time.sleep(poll)
+        for ev in follow(runner, run_id, poll=poll):
+            if on_event:
+                on_event(ev)
+            events.append(ev)
+        return run_id, runner.result(run_id), events
     finally:
         runner.shutdown()
+
+
+def _metrics_text(values: dict, names: tuple[str, ...], short: dict[str, str] | None = None, sep: str = "  ") -> str:
+    """``"loss 0.1234  acc 0.9000"``: only the metrics the run has (a regression has no accuracy)."""
+    short = short or {}
+    return sep.join(f"{short.get(n, n)} {values[n]:.4f}" for n in names
+                    if isinstance(values.get(n), (int, float)) and not isinstance(values.get(n), bool))
+
+
+def epoch_line(ev: dict) -> str:
+    """One progress line for an ``epoch`` event."""
+    metrics = _metrics_text(ev, ("loss", "accuracy", "val_loss", "val_accuracy"),
+                            short={"accuracy": "acc", "val_accuracy": "val_acc"})
+    t = f"  ({ev['t']:.1f} s)" if isinstance(ev.get("t"), (int, float)) else ""
+    return f"epoch {ev['epoch'] + 1}/{ev['epochs']}  {metrics}{t}"
+
+
+def summary_line(run_id: str, result: dict) -> str:
+    """The non-JSON end line: the test metrics the result has (accuracy, rmse, perplexity...)."""
+    test = _metrics_text(result.get("test") or {}, ("accuracy", "loss", "rmse", "perplexity"), sep=", ")
+    speed = (f" ({result['samples_per_second']:.0f} samples/s)"
+             if isinstance(result.get("samples_per_second"), (int, float)) else "")
+    return (f"run {run_id}: test {test or 'metrics unavailable'}, {result.get('epochs_run', 0)} epochs in "
+            f"{result.get('train_seconds') or 0.0:.1f} s{speed}; model: {result.get('model_path')}")
 
 
 def _progress_printer(quiet: bool):
@@ -84,9 +101,7 @@ def _progress_printer(quiet: bool):
         if quiet:
             return
         if ev["type"] == "epoch":
-            val = "" if ev.get("val_accuracy") is None else f"  val_acc {ev['val_accuracy']:.4f}"
-            print(f"epoch {ev['epoch'] + 1}/{ev['epochs']}  loss {ev['loss']:.4f}  acc {ev['accuracy']:.4f}{val}"
-                  f"  ({ev['t']:.1f} s)", file=sys.stderr)
+            print(epoch_line(ev), file=sys.stderr)
         elif ev["type"] == "data":
             print(ev["source_label"], file=sys.stderr)
         elif ev["type"] == "error":
@@ -117,9 +132,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"run {run_id}: test accuracy {result['test']['accuracy']:.4f}, loss {result['test']['loss']:.4f}, "
-              f"{result['epochs_run']} epochs in {result['train_seconds']:.1f} s "
-              f"({result['samples_per_second']:.0f} samples/s); model: {result['model_path']}")
+        print(summary_line(run_id, result))
     return 0
 
 
@@ -156,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", help="run only these figures (repeatable)")
     p.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke check")
     p.set_defaults(func=cmd_bench)
+    from synaptic_core.serving.cli import add_parser as add_serve_parser  # no FastAPI import until `serve` runs
+    add_serve_parser(sub)
+    from synaptic_core.export.cli import add_export_parser  # export RUN_ID --format ... --out PATH
+
+    add_export_parser(sub)
     sub.add_parser("labs", help="visual labs from the command line (see `labs --help`)", add_help=False)
     return parser
 

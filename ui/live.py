@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_KEY = "pg_events"
 STOP_KEY = "pg_stop_pressed"
-FINAL = frozenset({"done", "failed", "stopped", "interrupted"})
+from synaptic_core.jobs.base import FINAL  # noqa: E402 - the one definition of the final states
 TICK_S = 0.5
 KEEP_RUNS = 8
 

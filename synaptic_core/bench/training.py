@@ -53,23 +53,18 @@ def _wait_warm(runner: Any, n: int, timeout: float = 120.0) -> float:
 
 def job_run(runner: Any, spec: RunSpec) -> dict[str, Any]:
     """Submit one job; time submit -> first batch metric and submit -> result (parent clock)."""
+    from synaptic_core.jobs import follow
+
     t0 = time.perf_counter()
     run_id = runner.submit(spec, owner="bench")
     first_metric = None
-    seen = 0
-    while True:
-        events = runner.events(run_id, since=seen)
-        if events:
-            seen = events[-1]["seq"]
-            if first_metric is None and any(e["type"] == "batch" for e in events):
-                first_metric = time.perf_counter() - t0
-        state = runner.status(run_id).state
-        if state in ("done", "failed", "stopped", "interrupted"):
-            break
-        time.sleep(0.01)
+    for event in follow(runner, run_id, poll=0.01):
+        if first_metric is None and event["type"] == "batch":
+            first_metric = time.perf_counter() - t0
     result = runner.result(run_id)
     if result is None:
-        raise RuntimeError(f"benchmark job {run_id} ended {state}: {runner.status(run_id).message}")
+        status = runner.status(run_id)
+        raise RuntimeError(f"benchmark job {run_id} ended {status.state}: {status.message}")
     return {"first_metric_s": first_metric, "total_s": time.perf_counter() - t0,
             "samples_per_second": result["samples_per_second"]}
 

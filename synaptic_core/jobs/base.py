@@ -1,7 +1,8 @@
 """The job-runner interface every runner (local processes, Ray later) offers to the pages.
 
 Pages only ever see this: submit a spec, poll ``status``/``events`` from a timer, ``cancel``.
-A contract test suite can run against any implementation.
+The contract test suite (tests/contract/) runs the same cases against every implementation;
+a new runner keeps its bookkeeping in a ``RunBook`` (runbook.py) and adds only execution.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 STATES = ("queued", "starting", "running", "done", "failed", "stopped", "interrupted")
 ACTIVE = frozenset({"queued", "starting", "running"})
-FINAL = frozenset({"done", "failed", "stopped", "interrupted"})
+FINAL = frozenset({"done", "failed", "stopped", "interrupted"})  # the one definition: import it, never copy it
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class JobRunner(Protocol):
     def cancel(self, run_id: str, force: bool = False) -> bool: ...
 
     def result(self, run_id: str) -> dict | None: ...
+
+    def wait(self, run_id: str, timeout: float | None = None) -> JobStatus: ...
 
     def queue(self) -> dict: ...
 

@@ -1,21 +1,17 @@
-"""LocalJobRunner: jobs in spawned processes on this machine, a concurrency limit, a FIFO queue.
+"""LocalJobRunner: jobs in spawned processes on this machine, with a concurrency limit.
 
-Shape of the thing:
+This file is execution only; what happens to a run (queue, event numbering, states, store
+writes, answers for old runs) is the :class:`~synaptic_core.jobs.runbook.RunBook`'s.
 
 * ``max_jobs`` worker processes are kept alive. Each is spawned as a *spare* that warms
   up (imports TensorFlow for the real target) before any job exists, takes exactly one
   job, and exits; its slot is refilled with a new spare at once. So a submitted job
   normally lands on a warm process and its first metric is not 3-5 s of imports away.
-* Jobs beyond the free workers wait in a FIFO queue.
-* One *pump* thread in the parent waits on every worker's Pipe and process sentinel.
-  It numbers events (``seq`` 1, 2, 3... per run) and stamps ``time``, keeps them in
-  memory for ``events()``, and is the only thread that writes to the store: events in
-  batches (one transaction every ~0.2 s), status changes in the order they happened.
-* A process that dies without a result (a forced cancel, the OOM killer, a segfault)
-  is noticed through its sentinel; its run fails (or stops, when forced) with the reason.
-
-Runs that are no longer in memory (finished long ago, or from before a restart) are
-answered from the store, so ``status``/``events``/``result`` work for any run id.
+* One *pump* thread waits on every worker's Pipe and process sentinel, reports what it
+  reads to the book (``started``, each event, ``done``), and flushes the book to the store,
+  so the store has one writer.
+* A process that dies without ending its job (a forced cancel, the OOM killer, a segfault)
+  is noticed through its sentinel and reported to the book with its exit code.
 """
 
 from __future__ import annotations
@@ -29,27 +25,21 @@ import sys
 import threading
 import time
 import types
-from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import wait
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from synaptic_core.store import RunStore
-from synaptic_core.store.runstore import spec_to_json
 
-from .base import FINAL, JobStatus
-from .exits import death_reason
+from .runbook import FLUSH_SECONDS, SHUTDOWN_MESSAGE, BookedRunner, Run, RunBook
 from .target import TargetConfig
 from . import worker as _worker_module
 
 log = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 0.2  # how long events may wait in memory before they are written
-FLUSH_EVENTS = 1000  # ...or how many
 IDLE_WAIT = 1.0  # pump wake-up when nothing is pending (respawn back-off checks)
-SHUTDOWN_MESSAGE = "the server shut down before this run finished"
+WARMING = "starting a worker process"
 
 
 def resolve_max_jobs(max_jobs: int | None = None) -> int:
@@ -69,66 +59,42 @@ def resolve_max_jobs(max_jobs: int | None = None) -> int:
 
 
 @dataclass(eq=False)
-class _Job:
-    run_id: str
-    owner: str | None
-    spec_json: str
-    workdir: Path
-    state: str = "queued"
-    message: str = ""
-    events: list[dict] = field(default_factory=list)  # events[i]["seq"] == i + 1
-    unsaved: list[dict] = field(default_factory=list)
-    result: dict | None = None
-    error: str | None = None  # "kind: message" of the first error event
-    worker: "_Worker | None" = None
-    stop_requested: bool = False
-    killed: bool = False
-    final_written: bool = False
-
-
-@dataclass(eq=False)
 class _Worker:
     proc: Any  # multiprocessing Process
     conn: Any  # parent end of the duplex Pipe
     stop: Any  # multiprocessing Event read by the job's should_stop()
-    job: _Job | None = None
+    job: Run | None = None
     ready: bool = False
     retired: bool = False  # sent "done"/"cancelled": exiting, its slot already refilled
     conn_open: bool = True
 
 
-class LocalJobRunner:
+class LocalJobRunner(BookedRunner):
     """Runs training jobs in spawned worker processes; see the module docstring.
 
     store: the RunStore (default: ``RunStore()`` at ``$SYNAPTIC_HOME``).
     max_jobs: concurrent jobs (default ``$SYNAPTIC_MAX_JOBS`` or half the cores).
     target: ``"module:function"`` or a :class:`TargetConfig` (default: the real ``train``).
     keep_finished: finished runs whose events stay in memory (older ones are read from the store).
+    extra_spares: warm processes kept beyond the busy slots.
+    recover: mark the store's active runs interrupted (False for short-lived runners: the CLI).
     """
 
     def __init__(self, store: RunStore | None = None, max_jobs: int | None = None,
                  target: str | TargetConfig | None = None, keep_finished: int = 32,
                  extra_spares: int = 1, recover: bool = True):
-        self.store = store if store is not None else RunStore()
         self.max_jobs = resolve_max_jobs(max_jobs)
         self.extra_spares = max(0, extra_spares)
         self.config = TargetConfig.of(target)
         self.threads_per_job = max(1, (os.cpu_count() or 1) // self.max_jobs)
-        self.keep_finished = keep_finished
-        # recover=False for short-lived runners (the CLI) that share the store with a running server
-        self.interrupted_at_start = self.store.mark_interrupted() if recover else 0
+        self._lock = threading.RLock()
+        self.book = RunBook(store if store is not None else RunStore(), keep_finished=keep_finished,
+                            recover=recover, lock=self._lock)
         self._ctx = mp.get_context("spawn")
-        self._lock = threading.Lock()
-        self._jobs: dict[str, _Job] = {}
-        self._queue: deque[_Job] = deque()
         self._workers: list[_Worker] = []
-        self._finished: deque[_Job] = deque()
-        self._dirty: dict[str, _Job] = {}  # jobs with events not yet written
-        self._ops: list[Callable[[], None]] = []  # store writes other than events, in order
         self._device: dict | None = None
         self._warm_failures = 0
         self._respawn_at = 0.0
-        self._last_flush = time.monotonic()
         self._closed = False
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
         self._wake_lock = threading.Lock()
@@ -138,84 +104,28 @@ class LocalJobRunner:
         self._thread.start()
         atexit.register(self.shutdown)
 
-    # -- public API (any thread) ----------------------------------------------
+    # -- public API (any thread); status/events/result/wait/queue come from BookedRunner --
     def submit(self, spec: Any, owner: str | None = None) -> str:
         """Queue a run of ``spec`` (RunSpec, mapping or JSON) and return its id at once."""
-        if self._closed:
-            raise RuntimeError("this job runner has been shut down")
-        spec_json = spec_to_json(spec)
-        run_id = self.store.create_run(spec_json, owner=owner)
-        job = _Job(run_id, owner, spec_json, self.store.artifacts_dir(run_id))
+        run = self.book.open(spec, owner)
         with self._lock:
-            if self._closed:  # shut down while we were writing the row
-                self.store.set_status(run_id, "interrupted", error=SHUTDOWN_MESSAGE)
-                raise RuntimeError("this job runner has been shut down")
-            self._jobs[run_id] = job
-            self._queue.append(job)
             self._dispatch()
         self._wake()
-        return run_id
-
-    def status(self, run_id: str) -> JobStatus:
-        """Where a run stands; raises KeyError for an id neither in memory nor in the store."""
-        with self._lock:
-            job = self._jobs.get(run_id)
-            if job is not None:
-                position = self._queue.index(job) + 1 if job.state == "queued" else 0
-                message = job.message or (f"{position - 1} run(s) ahead in the queue" if position else "")
-                return JobStatus(run_id, job.state, position, message, job.owner)
-        row = self.store.get_run(run_id)
-        if row is None:
-            raise KeyError(run_id)
-        return JobStatus(run_id, row["status"], 0, row["error"] or "", row["owner"])
-
-    def events(self, run_id: str, since: int = 0) -> list[dict]:
-        """The run's events with ``seq > since``, in order (from memory, else from the store)."""
-        since = max(0, int(since))
-        with self._lock:
-            job = self._jobs.get(run_id)
-            if job is not None:
-                return [dict(e) for e in job.events[since:]]
-        return self.store.events(run_id, since)
-
-    def result(self, run_id: str) -> dict | None:
-        """The result dict (with ``run_id``), or None while running / when the run has none."""
-        with self._lock:
-            job = self._jobs.get(run_id)
-            if job is not None:
-                return dict(job.result) if job.result is not None else None
-        row = self.store.get_run(run_id)
-        return row["result"] if row else None
+        return run.run_id
 
     def cancel(self, run_id: str, force: bool = False) -> bool:
         """Stop a run: a queued one leaves the queue; a running one stops gracefully
         (its target sees ``should_stop()``); ``force`` or a second call kills its process.
         Returns False when there was nothing to cancel."""
         with self._lock:
-            job = self._jobs.get(run_id)
-            if job is None or job.state in FINAL:
-                return False
-            if job.state == "queued":
-                self._queue.remove(job)
-                self._finish(job, "stopped", "cancelled before it started")
-            elif force or job.stop_requested:
-                job.killed = True
-                job.message = "killing the job's process"
-                job.worker.proc.kill()
-            else:
-                job.stop_requested = True
-                job.message = "stopping after the current batch"
-                job.worker.stop.set()
+            action = self.book.cancel(run_id, force)
+            worker = self.book.get(run_id).handle if action in ("stop", "kill") else None
+            if action == "kill":
+                worker.proc.kill()  # the sentinel reports the death; the book makes it "killed"
+            elif action == "stop":
+                worker.stop.set()
         self._wake()
-        return True
-
-    def queue(self) -> dict:
-        """``{"running": [(run_id, owner)], "queued": [(run_id, owner)], "max_jobs": n}``."""
-        with self._lock:
-            running = [(w.job.run_id, w.job.owner) for w in self._workers
-                       if w.job is not None and w.job.state in ("starting", "running")]
-            queued = [(j.run_id, j.owner) for j in self._queue]
-        return {"running": running, "queued": queued, "max_jobs": self.max_jobs}
+        return action is not None
 
     def device(self) -> dict | None:
         """The device dict the latest warm worker reported (None before one has)."""
@@ -239,6 +149,7 @@ class LocalJobRunner:
             if self._closed:
                 return
             self._closed = True
+            self.book.close()
         self._wake()
         self._thread.join(timeout=10)
         with self._lock:
@@ -251,12 +162,8 @@ class LocalJobRunner:
             self._read(w, limit=None)  # a job that finished just before the kill keeps its result
             w.conn.close()
             _release(w.proc)
-        with self._lock:
-            for job in list(self._jobs.values()):
-                if job.state not in FINAL:
-                    self._finish(job, "interrupted", SHUTDOWN_MESSAGE)
-            self._queue.clear()
-        self._flush()
+        self.book.interrupt_all(SHUTDOWN_MESSAGE)
+        self.book.flush()
         self._wake_r.close()
         self._wake_w.close()
         atexit.unregister(self.shutdown)
@@ -290,51 +197,24 @@ class LocalJobRunner:
             self._workers.append(_Worker(proc, parent_conn, stop))
 
     def _dispatch(self) -> None:
-        """Hand queued jobs to free workers, warm ones first (a warming one gets it when ready)."""
-        while self._queue:
+        """Hand queued runs to free workers, warm ones first (a warming one gets it when ready)."""
+        while True:
             busy = sum(1 for w in self._workers if w.job is not None and not w.retired)
-            if busy >= self.max_jobs:
-                return
             free = [w for w in self._workers if w.job is None and not w.retired and w.conn_open]
-            if not free:
+            if busy >= self.max_jobs or not free:
+                return
+            run = self.book.take_next()
+            if run is None:
                 return
             worker = max(free, key=lambda w: w.ready)
-            job = self._queue.popleft()
             try:
-                worker.conn.send(("job", job.run_id, job.spec_json, str(job.workdir)))
+                worker.conn.send(("job", run.run_id, run.spec_json, str(run.workdir)))
             except OSError:  # died under us: its sentinel will reap it
                 worker.conn_open = False
-                self._queue.appendleft(job)
+                self.book.enqueue(run, at=0)
                 continue
-            worker.job, job.worker = job, worker
-            job.state = "starting"
-            job.message = "" if worker.ready else "starting a worker process"
-            self._ops.append(lambda r=job.run_id: self.store.set_status(r, "starting"))
-
-    def _finish(self, job: _Job, state: str, message: str = "") -> None:
-        job.state, job.message = state, message
-        result = dict(job.result) if job.result is not None else None
-
-        def write() -> None:
-            if result is not None:
-                self.store.set_result(job.run_id, result, status=state, error=message or None)
-            else:
-                self.store.set_status(job.run_id, state, error=message or None)
-            job.final_written = True
-
-        self._ops.append(write)
-        self._finished.append(job)
-
-    def _add_event(self, job: _Job, event: dict) -> None:
-        event["seq"] = len(job.events) + 1
-        event["time"] = time.time()
-        job.events.append(event)
-        job.unsaved.append(event)
-        self._dirty[job.run_id] = job
-        if event["type"] == "error" and job.error is None:
-            job.error = f"{event.get('kind', 'crash')}: {event.get('message', '')}"
-        elif event["type"] == "result":
-            job.result = {k: v for k, v in event.items() if k not in ("type", "seq", "time")}
+            worker.job, run.handle = run, worker
+            self.book.starting(run, "" if worker.ready else WARMING)
 
     # -- the pump thread ------------------------------------------------------
     def _pump(self) -> None:
@@ -344,9 +224,9 @@ class LocalJobRunner:
                     break
                 conns = {w.conn: w for w in self._workers if w.conn_open}
                 sentinels = {w.proc.sentinel: w for w in self._workers}
-                pending = bool(self._ops or self._dirty)
             try:
-                ready = wait([self._wake_r, *conns, *sentinels], timeout=FLUSH_SECONDS if pending else IDLE_WAIT)
+                timeout = FLUSH_SECONDS if self.book.pending() else IDLE_WAIT
+                ready = wait([self._wake_r, *conns, *sentinels], timeout=timeout)
                 for obj in ready:
                     if obj is self._wake_r:
                         while self._wake_r.poll():
@@ -359,7 +239,7 @@ class LocalJobRunner:
                 with self._lock:
                     self._top_up_spares()
                     self._dispatch()
-                self._flush_if_due()
+                self.book.flush_if_due()
             except Exception:  # noqa: BLE001 - the pump must outlive any one bad message or write
                 log.exception("job pump error")
                 time.sleep(0.1)
@@ -388,87 +268,45 @@ class LocalJobRunner:
                 self._handle(worker, message)
 
     def _handle(self, worker: _Worker, message: tuple) -> None:
-        kind, job = message[0], worker.job
+        kind, run = message[0], worker.job
         if kind == "ready":
             worker.ready = True
             self._warm_failures = 0
             if message[1] is not None:
                 self._device = message[1]
-            if job is not None and job.state == "starting" and job.message == "starting a worker process":
-                job.message = ""
-        elif job is None:
+            if run is not None and run.state == "starting" and run.message == WARMING:
+                self.book.say(run, "")
+        elif run is None:
             log.warning("worker %s sent %r without a job", worker.proc.pid, kind)
         elif kind == "started":
-            job.state = "running"
-            self._ops.append(lambda r=job.run_id: self.store.set_status(r, "running"))
+            self.book.running(run)
         elif kind == "event":
-            self._add_event(job, dict(message[1]))
+            self.book.add_event(run, dict(message[1]))
         elif kind in ("done", "cancelled"):
             worker.retired = True
             if kind == "cancelled":
-                self._finish(job, "stopped", "cancelled before it started")
-            elif job.error is not None:
-                self._finish(job, "failed", job.error)
-            elif job.result is None:
-                self._finish(job, "failed", "crash: the job ended without a result")
-            elif job.result.get("stopped"):
-                self._finish(job, "stopped", "stopped by the user")
+                self.book.cancelled_before_start(run)
             else:
-                self._finish(job, "done")
+                self.book.ended(run)
             self._top_up_spares()
             self._dispatch()
 
     def _reap(self, worker: _Worker) -> None:
-        """A worker process has ended: read what it left, join it, settle its job."""
+        """A worker process has ended: read what it left, join it, report its job's end."""
         self._read(worker, limit=None)
         worker.proc.join(timeout=5)
         worker.conn.close()
         with self._lock:
             if worker in self._workers:
                 self._workers.remove(worker)
-            job = worker.job
-            if job is not None and job.state not in FINAL:
-                kind, message = death_reason(worker.proc.exitcode, forced=job.killed)
-                self._add_event(job, {"type": "error", "kind": kind, "message": message})
-                self._finish(job, "stopped" if job.killed else "failed", f"{kind}: {message}")
-            elif job is None and not worker.ready and not self._closed:
+            if worker.job is not None:
+                self.book.died(worker.job, exitcode=worker.proc.exitcode)  # no-op if it had ended
+            elif not worker.ready and not self._closed:
                 self._warm_failures += 1  # a spare died warming up: do not respawn in a tight loop
                 delay = min(60.0, 0.5 * 2 ** self._warm_failures) if self._warm_failures > 1 else 0.0
                 self._respawn_at = time.monotonic() + delay
                 log.warning("a spare worker died while warming up (exit code %s)", worker.proc.exitcode)
         _release(worker.proc)
-
-    # -- store writes (pump thread, or shutdown after the pump stopped) -------
-    def _flush_if_due(self) -> None:
-        with self._lock:
-            unsaved = sum(len(j.unsaved) for j in self._dirty.values())
-            due = bool(self._ops) or (unsaved and (unsaved >= FLUSH_EVENTS
-                                                   or time.monotonic() - self._last_flush >= FLUSH_SECONDS))
-        if due:
-            self._flush()
-
-    def _flush(self) -> None:
-        """Write pending events (one transaction per run), then status changes in order."""
-        with self._lock:
-            batches = [(j.run_id, j.unsaved) for j in self._dirty.values()]
-            for job in self._dirty.values():
-                job.unsaved = []
-            self._dirty.clear()
-            ops, self._ops = self._ops, []
-            self._last_flush = time.monotonic()
-        for run_id, events in batches:
-            try:
-                self.store.add_events(run_id, events)
-            except Exception:  # noqa: BLE001 - keep the job alive; memory still has the events
-                log.exception("could not store %d events of run %s", len(events), run_id)
-        for op in ops:
-            try:
-                op()
-            except Exception:  # noqa: BLE001
-                log.exception("could not store a status change")
-        with self._lock:
-            while len(self._finished) > self.keep_finished and self._finished[0].final_written:
-                self._jobs.pop(self._finished.popleft().run_id, None)
 
 
 _MAIN_LOCK = threading.Lock()

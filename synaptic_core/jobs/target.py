@@ -1,4 +1,4 @@
-"""What a worker process runs: a training function named by a dotted path, plus its warm-up.
+"""What a worker runs: a training function named by a dotted path, its warm-up, and one job.
 
 The function is named, not passed, because a spawned child must import it by itself.
 ``"package.module:function"`` is resolved inside the child. The warm-up list is the set of
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import importlib
 import sys
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 DEFAULT_TARGET = "synaptic_core.training:train"
@@ -72,3 +74,55 @@ def extend_sys_path(folders: tuple[str, ...]) -> None:
         if folder in sys.path:
             sys.path.remove(folder)
         sys.path.insert(0, folder)
+
+
+def load(config: TargetConfig) -> Callable[..., Any]:
+    """The target function of ``config``, imported here (after ``config.sys_path`` is applied).
+
+    For executors that run the target in a process (or thread) they did not warm up first.
+    """
+    extend_sys_path(config.sys_path)
+    return resolve(config.target)
+
+
+def run_target(target: Callable[..., Any] | None, run_id: str, spec_json: str, workdir: Path, sink: Any,
+               prepare_error: str | None = None) -> None:
+    """Run one job and report it through ``sink``: every executor's child side calls this.
+
+    The spec is parsed here (a bad one is an ``error`` event of kind "spec"); the target's
+    returned dict plus ``run_id`` becomes the ``result`` event; anything it raises becomes an
+    ``error`` event (kind "oom" for MemoryError / ResourceExhausted, the exception's own
+    ``kind`` for a TrainingError, else "crash"). Never raises, except when the sink itself fails.
+    ``prepare_error`` (the target could not be imported) is reported instead of running.
+    """
+    try:
+        if prepare_error is not None or target is None:
+            sink.emit({"type": "error", "kind": "crash", "message": prepare_error or "no training function"})
+            return
+        from synaptic_core.specs import RunSpec, SpecError
+
+        try:
+            spec = RunSpec.from_json(spec_json)
+        except SpecError as exc:
+            sink.emit({"type": "error", "kind": "spec", "message": str(exc)})
+            return
+        workdir.mkdir(parents=True, exist_ok=True)
+        result = target(spec, sink, workdir)
+        if result is None:
+            sink.emit({"type": "error", "kind": "crash", "message": "the training function returned no result"})
+        else:
+            sink.emit({**dict(result), "type": "result", "run_id": run_id})
+    except BaseException as exc:  # noqa: BLE001 - everything a job raises ends as an error event
+        kind = "oom" if isinstance(exc, MemoryError) or "ResourceExhausted" in type(exc).__name__ else "crash"
+        message = last_line(exc)
+        if isinstance(getattr(exc, "kind", None), str):  # TrainingError: a kind and a message meant for users
+            kind, message = exc.kind, str(getattr(exc, "message", exc))
+        try:
+            sink.emit({"type": "error", "kind": kind, "message": message})
+        except (OSError, EOFError):  # parent gone: nobody to tell
+            pass
+
+
+def last_line(exc: BaseException) -> str:
+    """The traceback's last line: ``ValueError: what went wrong``."""
+    return traceback.format_exception_only(type(exc), exc)[-1].strip()

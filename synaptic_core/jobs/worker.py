@@ -5,9 +5,8 @@ Lifecycle (parent = ``LocalJobRunner``):
 1. spawned as a *spare*: sets the thread/log env, imports the warm-up modules
    (TensorFlow + Keras for real training) and the target, sends ``("ready", device)``;
 2. waits on its Pipe for ``("job", run_id, spec_json, workdir)``;
-3. sends ``("started", pid)``, calls ``target(spec, sink, workdir)``; every ``sink.emit``
-   goes straight down the Pipe as ``("event", event)``; the returned dict (plus
-   ``run_id``) becomes the ``result`` event, an exception becomes an ``error`` event;
+3. sends ``("started", pid)``, runs the job with ``target.run_target`` (the same for every
+   executor); every ``sink.emit`` goes straight down the Pipe as ``("event", event)``;
 4. sends ``("done",)`` and exits, so its memory and Keras' global state go with it.
 
 A Pipe per worker rather than one shared Queue: killing a worker (a forced cancel) can only
@@ -21,13 +20,12 @@ import importlib
 import os
 import signal
 import sys
-import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from threading import Lock
 from typing import Any, Iterator
 
-from .target import TargetConfig, extend_sys_path, resolve
+from .target import TargetConfig, extend_sys_path, last_line, resolve, run_target
 
 
 class PipeSink:
@@ -63,7 +61,7 @@ def worker_main(conn: Any, stop: Any, config: TargetConfig, env: dict[str, str])
             conn.send(("cancelled",))
         else:
             conn.send(("started", os.getpid()))
-            _run(conn, stop, target, warm_error, run_id, spec_json, Path(workdir))
+            run_target(target, run_id, spec_json, Path(workdir), PipeSink(conn, stop), warm_error)
             conn.send(("done",))
     except (EOFError, OSError):  # the runner shut down (or died): nobody is listening
         pass
@@ -79,7 +77,7 @@ def _warm_up(config: TargetConfig, env: dict[str, str]) -> tuple[Any, str | None
             _tune_tensorflow(int(env.get("TF_NUM_INTRAOP_THREADS", "0")))
         return resolve(config.target), None
     except Exception as exc:  # noqa: BLE001 - any import failure is a reason to report
-        return None, f"could not prepare the worker: {_last_line(exc)}"
+        return None, f"could not prepare the worker: {last_line(exc)}"
 
 
 def _tune_tensorflow(intra_threads: int) -> None:
@@ -104,38 +102,7 @@ def _probe(path: str | None) -> dict | None:
     try:
         return dict(resolve(path)())
     except Exception as exc:  # noqa: BLE001 - a broken probe must not stop training
-        return {"error": _last_line(exc)}
-
-
-def _run(conn: Any, stop: Any, target: Any, warm_error: str | None, run_id: str,
-         spec_json: str, workdir: Path) -> None:
-    sink = PipeSink(conn, stop)
-    try:
-        if warm_error is not None:
-            sink.emit({"type": "error", "kind": "crash", "message": warm_error})
-            return
-        from synaptic_core.specs import RunSpec, SpecError
-
-        try:
-            spec = RunSpec.from_json(spec_json)
-        except SpecError as exc:
-            sink.emit({"type": "error", "kind": "spec", "message": str(exc)})
-            return
-        workdir.mkdir(parents=True, exist_ok=True)
-        result = target(spec, sink, workdir)
-        if result is None:
-            sink.emit({"type": "error", "kind": "crash", "message": "the training function returned no result"})
-        else:
-            sink.emit({**dict(result), "type": "result", "run_id": run_id})
-    except BaseException as exc:  # noqa: BLE001 - everything a job raises ends as an error event
-        kind = "oom" if isinstance(exc, MemoryError) or "ResourceExhausted" in type(exc).__name__ else "crash"
-        message = _last_line(exc)
-        if isinstance(getattr(exc, "kind", None), str):  # TrainingError: a kind and a message meant for users
-            kind, message = exc.kind, str(getattr(exc, "message", exc))
-        try:
-            sink.emit({"type": "error", "kind": kind, "message": message})
-        except (OSError, EOFError):  # parent gone: nobody to tell
-            pass
+        return {"error": last_line(exc)}
 
 
 @contextmanager
@@ -152,11 +119,6 @@ def _quiet_stderr() -> Iterator[None]:
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
-
-
-def _last_line(exc: BaseException) -> str:
-    """The traceback's last line: ``ValueError: what went wrong``."""
-    return traceback.format_exception_only(type(exc), exc)[-1].strip()
 
 
 def _exit(conn: Any) -> None:

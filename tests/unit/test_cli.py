@@ -70,3 +70,36 @@ def test_flags_override_dataset_defaults_which_override_the_model_preset():
 @pytest.mark.parametrize("flag", ["--batch-size", "--look-back", "--units", "--validation-split"])
 def test_every_spec_parameter_is_a_flag(flag):
     assert flag in build_parser()._subparsers._group_actions[0].choices["train"].format_help()
+
+
+def test_progress_and_summary_print_only_the_metrics_a_run_has(capsys):
+    """A regression run (airline passengers) has no accuracy: printing it crashed with a TypeError."""
+    from synaptic_core.cli import _progress_printer, summary_line
+
+    show = _progress_printer(quiet=False)
+    show({"type": "epoch", "epoch": 0, "epochs": 3, "loss": 0.1557, "accuracy": None, "val_loss": None,
+          "val_accuracy": None, "lr": 0.001, "t": 1.1})
+    show({"type": "epoch", "epoch": 1, "epochs": 3, "loss": 0.5, "accuracy": 0.75, "val_loss": 0.6,
+          "val_accuracy": 0.7, "lr": 0.001, "t": 2.0})
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["epoch 1/3  loss 0.1557  (1.1 s)",
+                     "epoch 2/3  loss 0.5000  acc 0.7500  val_loss 0.6000  val_acc 0.7000  (2.0 s)"]
+    _progress_printer(quiet=True)({"type": "epoch", "epoch": 0, "epochs": 1, "loss": 1.0})
+    assert capsys.readouterr().err == ""
+
+    series = {"test": {"rmse": 52.1, "loss": 0.02}, "epochs_run": 3, "train_seconds": 2.5,
+              "samples_per_second": 120.0, "model_path": "/tmp/m.keras"}
+    assert summary_line("r1", series) == ("run r1: test loss 0.0200, rmse 52.1000, 3 epochs in 2.5 s "
+                                          "(120 samples/s); model: /tmp/m.keras")
+    image = {"test": {"accuracy": 0.9, "loss": 0.3}, "epochs_run": 1, "train_seconds": 1.0,
+             "samples_per_second": 10.0, "model_path": "m.keras"}
+    assert summary_line("r2", image).startswith("run r2: test accuracy 0.9000, loss 0.3000, 1 epochs")
+
+
+def test_regression_run_prints_progress_without_accuracy():
+    out = run_cli("train", "--dataset", "airline-passengers", "--model", "lstm", "--units", "4", "--look-back", "1",
+                  "--epochs", "2", "--batch-size", "8", "--json")
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"^epoch 2/2  loss \d+\.\d{4}  \(\d+\.\d s\)$", out.stderr, re.M), out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "rmse" in result["test"] and "accuracy" not in result["test"]

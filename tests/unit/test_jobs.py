@@ -1,4 +1,8 @@
-"""LocalJobRunner with fake targets (tests/unit/jobfakes.py) in real spawned processes."""
+"""What only the local runner does: warm spares, worker processes, exit codes, env, shutdown.
+
+The behaviour every runner shares (events, states, stop, kill, queue, wait, restart) is the
+contract suite's (tests/contract/); these cases use the fake targets in tests/unit/jobfakes.py.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import pytest
 
 import jobfakes
 from jobfakes import FAKES_DIR
-from synaptic_core.jobs import JobRunner, LocalJobRunner, TargetConfig
+from synaptic_core.jobs import LocalJobRunner, TargetConfig
 from synaptic_core.specs import RunSpec
 from synaptic_core.store import RunStore
 
@@ -76,34 +80,6 @@ def make_runner(tmp_path):
         runner.shutdown()
 
 
-def test_submit_streams_numbered_events_and_stores_the_result(make_runner):
-    runner = make_runner(max_jobs=1)
-    assert isinstance(runner, JobRunner)
-    run_id = runner.submit(spec(steps=4), owner="s1")
-    status = wait_finished(runner, run_id)
-    assert (status.state, status.position, status.owner) == ("done", 0, "s1")
-
-    events = runner.events(run_id)
-    assert [e["type"] for e in events] == ["status"] + ["batch"] * 4 + ["epoch", "result"]
-    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    assert [e["batch"] for e in events if e["type"] == "batch"] == [1, 2, 3, 4]
-    times = [e["time"] for e in events]
-    assert times == sorted(times) and times[0] > time.time() - 60
-    assert runner.events(run_id, since=3) == events[3:]
-    assert runner.events(run_id, since=len(events)) == []
-
-    result = runner.result(run_id)
-    assert result["run_id"] == run_id and result["steps_run"] == 4 and result["stopped"] is False
-    assert not {"type", "seq", "time"} & set(result)
-    workdir = runner.store.artifacts_dir(run_id)
-    assert result["workdir"] == str(workdir) and (workdir / "fake.txt").read_text() == "4 steps\n"
-
-    wait_for(lambda: runner.store.get_run(run_id)["status"] == "done")
-    row = runner.store.get_run(run_id)
-    assert row["result"] == result and row["owner"] == "s1" and row["error"] is None
-    assert runner.store.events(run_id) == events
-
-
 def test_warm_spare_takes_a_job_at_once(make_runner):
     runner = make_runner(max_jobs=1, target=fake_config(warm=("jobfakes_slowwarm",), probe="jobfakes:fake_device"))
     assert runner.device() is None
@@ -164,36 +140,6 @@ def test_queue_positions_and_fifo_with_one_slot(make_runner):
     assert first_event[a] < first_event[b] < first_event[c]
 
 
-def test_cancel_stops_within_a_step(make_runner):
-    runner = make_runner(max_jobs=1)
-    run_id = runner.submit(spec(steps=300, step_s=0.1))
-    wait_for(lambda: has_batch(runner, run_id))
-    t0 = time.monotonic()
-    assert runner.cancel(run_id)
-    assert runner.status(run_id).message == "stopping after the current batch"
-    status = wait_finished(runner, run_id, timeout=5)
-    assert time.monotonic() - t0 < 1.5  # one 0.1 s step, plus process exit on a busy machine
-    assert (status.state, status.message) == ("stopped", "stopped by the user")
-    assert [e["type"] for e in runner.events(run_id)][-2:] == ["stopped", "result"]
-    assert runner.result(run_id)["stopped"] is True
-    assert not runner.cancel(run_id)
-    wait_for(lambda: runner.store.get_run(run_id)["status"] == "stopped")
-
-
-def test_cancel_a_queued_run(make_runner):
-    runner = make_runner(max_jobs=1)
-    a = runner.submit(spec("stubborn", steps=300, step_s=0.05))
-    b = runner.submit(spec())
-    assert runner.status(b).position == 1
-    assert runner.cancel(b)
-    assert (runner.status(b).state, runner.status(b).message) == ("stopped", "cancelled before it started")
-    assert runner.queue()["queued"] == []
-    wait_for(lambda: runner.store.get_run(b)["status"] == "stopped")
-    runner.cancel(a, force=True)
-    wait_finished(runner, a)
-    assert runner.events(b) == []
-
-
 def test_force_cancel_and_second_cancel_kill_the_process(make_runner):
     runner = make_runner(max_jobs=2)
     a = runner.submit(spec("stubborn", steps=300, step_s=0.05))
@@ -245,20 +191,6 @@ def test_crashes_fail_with_a_reason_while_another_job_completes(make_runner):
         wait_for(lambda: runner.store.get_run(run_id)["status"] == "failed")
     wait_for(lambda: len(runner.workers()) == 3)  # every dead worker was replaced by a spare
     assert all(alive(pid) for pid in runner.workers())
-
-
-def test_nan_error_event_fails_the_run_but_keeps_its_result(make_runner):
-    runner = make_runner(max_jobs=2)
-    nan = runner.submit(spec("nan", steps=10))
-    empty = runner.submit(spec("none"))
-    status = wait_finished(runner, nan)
-    assert (status.state, status.message) == ("failed", "nan: loss became NaN at epoch 1, batch 3")
-    assert runner.result(nan)["steps_run"] == 3
-    assert [e["type"] for e in runner.events(nan)][-2:] == ["error", "result"]
-    status = wait_finished(runner, empty)
-    assert (status.state, status.message) == ("failed", "crash: the training function returned no result")
-    wait_for(lambda: runner.store.get_run(nan)["result"] is not None)
-    assert runner.store.get_run(nan)["status"] == "failed"
 
 
 def test_warm_up_failure_fails_the_job_with_the_import_error(make_runner):
@@ -328,7 +260,7 @@ def test_finished_runs_leave_memory_but_not_the_store(make_runner):
     run_id = runner.submit(spec(steps=3))
     wait_finished(runner, run_id)
     in_memory = runner.events(run_id)
-    wait_for(lambda: run_id not in runner._jobs)
+    wait_for(lambda: runner.book.get(run_id) is None)
     assert runner.events(run_id) == in_memory
     assert runner.status(run_id).state == "done" and runner.result(run_id)["steps_run"] == 3
 
