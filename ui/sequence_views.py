@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import streamlit as st
 
-from synaptic_core.specs import PARAM_BY_NAME, RunSpec, SpecError
+from synaptic_core.specs import PARAM_BY_NAME, PARAMS, RunSpec, SpecError
 from ui import live
 from ui.results import model_download as download  # the pages' download button, shared
 from ui.services import get_runner, get_store, session_owner
@@ -34,12 +34,7 @@ from ui.summary import summary_table
 
 log = logging.getLogger(__name__)
 
-SEQ_LABELS = {
-    **LABELS, "vocab_size": "Vocabulary size (words)", "seq_len": "Sequence length", "embed_dim": "Embedding size",
-    "units": "Units", "look_back": "Look-back window (steps)", "horizon": "Forecast horizon (steps)",
-    "cycle": "Cycle length (steps)", "n_points": "Number of points", "stride": "Stride (characters)",
-    "train_ratio": "Share of the series used for training (in time order)", "subset": "Training examples used (0 = all)",
-}
+SEQ_LABELS = {p.name: p.label for p in PARAMS}
 FLOAT_STEPS = {"noise": 0.01, "train_ratio": 0.01}
 
 

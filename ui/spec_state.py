@@ -12,12 +12,12 @@ seeded from the spec just before they are drawn (``seed``), so loading a new spe
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, Mapping
 
 import streamlit as st
 
-from synaptic_core.specs import PARAM_BY_NAME, RunSpec, SpecError
+from synaptic_core.spec_query import parse_query as core_parse_query
+from synaptic_core.specs import RunSpec, allowed  # noqa: F401 - allowed: used by the widgets
 
 SPEC_KEY = "pg_spec"
 URL_KEY = "pg_url"
@@ -30,55 +30,11 @@ def wkey(name: str) -> str:
     return WIDGET_PREFIX + name
 
 
-def allowed(name: str) -> str:
-    """"allowed 1e-06 to 10" / "one of: sgd, adam" for a parameter, from the PARAMS table."""
-    p = PARAM_BY_NAME[name]
-    if p.choices:
-        return "one of: " + ", ".join(p.choices)
-    if p.lo is not None and p.hi is not None:
-        return f"allowed {p.lo:g} to {p.hi:g}"
-    return p.help
-
-
-def _owner(message: str) -> str:
-    """The parameter a spec error message is about: messages start with its name."""
-    m = re.match(r"[a-z_0-9]+", message)
-    return m.group(0) if m else ""
-
-
-def _text(value: Any) -> str:
-    return ",".join(map(str, value)) if isinstance(value, (tuple, list)) else f"{value}"
-
-
 def parse_query(query: Mapping[str, str], known_datasets: Iterable[str] | None = None,
                 known_models: Iterable[str] | None = None) -> tuple[RunSpec, list[str]]:
-    """The spec a URL describes, and one message per bad value (which falls back to its default).
-
-    Never raises: a link typed by hand or from an older version still opens the page.
-    """
-    values: dict[str, Any] = {}
-    messages: list[str] = []
-    for key, raw in query.items():
-        p = PARAM_BY_NAME.get(key)
-        if p is None:
-            continue
-        try:
-            values[key] = RunSpec.from_mapping({key: raw}).values[key]
-        except SpecError as exc:
-            messages.append(f"Link parameter {key}={raw!r}: {exc} ({allowed(key)}); "
-                            f"using the default {_text(p.default)}.")
-    datasets = list(known_datasets) if known_datasets is not None else None
-    models = list(known_models) if known_models is not None else None
-    while values:
-        errors = RunSpec.from_mapping(values).errors(known_datasets=datasets, known_models=models)
-        bad = [(name, msg) for msg in errors if (name := _owner(msg)) in values]
-        if not bad:
-            break
-        for name, msg in bad:
-            if name in values:
-                messages.append(f"Link parameter {name}={_text(values.pop(name))!r}: {msg} "
-                                f"Using the default {_text(PARAM_BY_NAME[name].default)}.")
-    return RunSpec.from_mapping(values), messages
+    """The spec a URL describes and one message per bad value (``synaptic_core.spec_query``)."""
+    spec, issues = core_parse_query(query, known_datasets, known_models)
+    return spec, [i.message for i in issues]
 
 
 def load_spec(spec: RunSpec) -> None:

@@ -16,28 +16,15 @@ from typing import Any, Mapping
 
 import streamlit as st
 
-from synaptic_core.specs import ACTIVATIONS, PARAM_BY_NAME, RunSpec, SpecError
+from synaptic_core.models.registry import MODELS
+from synaptic_core.specs import ACTIVATIONS, PARAM_BY_NAME, PARAMS, RunSpec, SpecError
 from ui.spec_state import SPEC_KEY, allowed, load_spec, seed, wkey
 
-LABELS = {
-    "subset": "Training examples used", "classes": "Only these classes", "noise": "Noise",
-    "n_points": "Number of points", "train_ratio": "Share of points used for training",
-    "dropout": "Dropout", "batch_norm": "Batch normalisation", "kernel": "Kernel size", "pool": "Pooling",
-    "optimizer": "Optimizer", "lr": "Learning rate", "batch_size": "Batch size", "epochs": "Epochs",
-    "l2": "L2 penalty", "validation_split": "Validation split",
-    "early_stopping": "Early stopping patience (epochs, 0 = off)",
-    "reduce_lr": "Reduce LR on plateau patience (epochs, 0 = off)", "seed": "Seed",
-    "augment": "Augment images (shifts, rotations, zoom)",
-    "source": "Data source",
-}
-# Which architecture parameters each model reads (see synaptic_core/models).
-ARCH_FIELDS: dict[str, tuple[str, ...]] = {
-    "logreg": (),
-    "mlp": ("hidden", "activation", "dropout", "batch_norm"),
-    "cnn": ("filters", "kernel", "pool", "hidden", "activation", "dropout", "batch_norm"),
-    "mini-alexnet": ("hidden", "activation", "dropout", "batch_norm"),
-    "resnet-small": ("filters", "activation", "dropout"),
-}
+LABELS = {p.name: p.label for p in PARAMS}
+LABELS["subset"] = "Training examples used"  # the playground's slider: its end means "all"
+# Which architecture parameters each model reads (ModelInfo.reads, synaptic_core/models/registry.py).
+ARCH_FIELDS: dict[str, tuple[str, ...]] = {n: tuple(p for p in m.reads if PARAM_BY_NAME[p].section == "model")
+                                           for n, m in MODELS.items()}
 SLIDER_INTS = {"n_points": 50, "kernel": 1}  # int parameters drawn as sliders, with their step
 ZERO_LOG = {"l2"}  # floats whose useful values span decades, with 0 (= off) first
 FLOAT_STEP = 0.05

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 from synaptic_core.specs import RunSpec, SpecError
 
@@ -19,9 +19,22 @@ class ModelInfo:
     tasks: tuple[str, ...]   # dataset tasks it accepts ("image", "toy", "tabular")
     builder: str             # "module:function", imported only when a model is built
     preset: dict[str, Any]   # spec values the UI applies when the user picks this model
+    # The spec parameters its builder reads (besides `model` and the data's shape): the widgets a page
+    # shows for it, and what a test checks against the built model's config.
+    reads: tuple[str, ...] = ()
+    task_reads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # another builder for this task
+    labels: Mapping[str, str] = field(default_factory=dict)  # what a parameter means for this model ("Filters")
+
+    def reads_for(self, task: str | None = None) -> tuple[str, ...]:
+        """The parameters the model reads when built for data of ``task``."""
+        return tuple(self.task_reads.get(task, self.reads)) if task else self.reads
 
 
 SEQ = ("text", "series", "chars")
+_DENSE = ("hidden", "activation", "dropout", "batch_norm", "l2")  # common.head
+# SimpleRNN/LSTM/GRU: an embedding for tokens (text, characters), none for a series' float windows
+_RECURRENT: dict[str, Any] = {"reads": ("embed_dim", "units", "dropout"), "task_reads": {"series": ("units", "dropout")},
+                              "labels": {"units": "Recurrent units"}}
 
 MODELS: dict[str, ModelInfo] = {
     m.name: m
@@ -29,47 +42,54 @@ MODELS: dict[str, ModelInfo] = {
         ModelInfo("logreg", "Logistic regression",
                   "One dense softmax layer on the raw inputs: the baseline every network must beat.",
                   ("image", "toy", "tabular"), "synaptic_core.models.dense:build_logreg",
-                  {"optimizer": "adam", "lr": 1e-3, "batch_size": 128, "epochs": 10}),
+                  {"optimizer": "adam", "lr": 1e-3, "batch_size": 128, "epochs": 10}, reads=("l2",)),
         ModelInfo("mlp", "Dense network",
                   "Fully connected layers: units, activation, dropout and batch norm per layer. On a time "
                   "series it is the dense baseline over the look-back window.",
                   ("image", "toy", "tabular", "series", "text"), "synaptic_core.models.dense:build_mlp",
                   {"hidden": (256, 128), "activation": ("relu",), "dropout": 0.2, "optimizer": "adam", "lr": 1e-3,
-                   "batch_size": 128, "epochs": 10}),
+                   "batch_size": 128, "epochs": 10}, reads=_DENSE,
+                  task_reads={"series": ("hidden", "activation"), "text": ("hidden", "activation", "embed_dim")}),
         ModelInfo("cnn", "Convolutional network",
                   "Conv blocks (filters, kernel, pooling, dropout, batch norm), then a dense head.",
                   ("image",), "synaptic_core.models.conv:build_cnn",
                   {"filters": (32, 64), "kernel": 3, "pool": "max", "hidden": (128,), "dropout": 0.25,
-                   "optimizer": "adam", "lr": 1e-3, "batch_size": 64, "epochs": 5}),
+                   "optimizer": "adam", "lr": 1e-3, "batch_size": 64, "epochs": 5},
+                  reads=("filters", "kernel", "pool") + _DENSE),
         ModelInfo("mini-alexnet", "Mini-AlexNet",
                   "A scaled-down AlexNet for 32x32 colour images (the CIFAR-10 seed): five convolutions, "
                   "three poolings, two dense layers with dropout.",
                   ("image",), "synaptic_core.models.conv:build_mini_alexnet",
-                  {"hidden": (256, 256), "dropout": 0.5, "batch_norm": True, "optimizer": "adam", "lr": 1e-3}),
+                  {"hidden": (256, 256), "dropout": 0.5, "batch_norm": True, "optimizer": "adam", "lr": 1e-3},
+                  reads=_DENSE),
         ModelInfo("resnet-small", "Small residual network",
                   "A conv stem and one residual block per stage (widths from `filters`), global average pooling.",
                   ("image",), "synaptic_core.models.residual:build_resnet_small",
-                  {"filters": (32, 64, 128), "batch_norm": True, "optimizer": "adam", "lr": 1e-3}),
+                  {"filters": (32, 64, 128), "batch_norm": True, "optimizer": "adam", "lr": 1e-3},
+                  reads=("filters", "activation", "dropout", "l2"), labels={"filters": "Widths per stage"}),
         ModelInfo("digit-cnn", "Digit reader CNN",
                   "The shipped draw-a-digit model: a compact CNN for 28x28 greyscale digits.",
                   ("image",), "synaptic_core.digits.model:build_digit_cnn",
-                  {"optimizer": "adam", "lr": 1e-3, "augment": True}),
+                  {"optimizer": "adam", "lr": 1e-3, "augment": True}, reads=("seed",)),
         ModelInfo("rnn", "SimpleRNN", "A plain recurrent layer: the vanishing-gradient baseline for sequences.",
-                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}),
+                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}, **_RECURRENT),
         ModelInfo("lstm", "LSTM", "Long short-term memory: gates that keep information over long sequences.",
-                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}),
+                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}, **_RECURRENT),
         ModelInfo("gru", "GRU", "Gated recurrent unit: an LSTM with fewer gates and parameters.",
-                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}),
+                  SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}, **_RECURRENT),
         ModelInfo("bilstm", "Bidirectional LSTM", "Reads the text forwards and backwards.",
-                  ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}),
+                  ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}, **_RECURRENT),
         ModelInfo("bigru", "Bidirectional GRU", "Reads the text forwards and backwards.",
-                  ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}),
+                  ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}, **_RECURRENT),
         ModelInfo("conv1d", "1-D CNN", "Convolutions over word embeddings, max over time: n-gram detectors.",
-                  ("text", "series"), "synaptic_core.models.sequence:build_conv1d", {"units": 128, "kernel": 5}),
+                  ("text", "series"), "synaptic_core.models.sequence:build_conv1d", {"units": 128, "kernel": 5},
+                  reads=("embed_dim", "units", "kernel", "dropout"), task_reads={"series": ("units", "kernel", "dropout")},
+                  labels={"units": "Filters", "kernel": "Kernel width"}),
         ModelInfo("transformer", "Transformer encoder",
                   "Self-attention over token and position embeddings, one encoder block.",
                   ("text", "chars"), "synaptic_core.models.sequence:build_transformer",
-                  {"units": 64, "embed_dim": 32, "dropout": 0.1}),
+                  {"units": 64, "embed_dim": 32, "dropout": 0.1},
+                  reads=("embed_dim", "units", "dropout"), labels={"units": "Feed-forward units"}),
     )
 }
 

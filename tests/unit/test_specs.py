@@ -63,3 +63,86 @@ def test_cli_flags_are_derived_from_names():
     names = [p.name for p in PARAMS]
     assert len(names) == len(set(names))
     assert all(n == n.lower() for n in names)
+
+
+# -- issues: (parameter, message) pairs ------------------------------------------------------
+def test_issues_name_their_parameter_and_errors_are_their_messages():
+    spec = RunSpec().replace(lr=50.0, hidden=(0,), classes=(3, 3), dataset="nope")
+    issues = spec.issues(known_datasets=["mnist"])
+    assert {i.param for i in issues} == {"lr", "hidden", "classes", "dataset"}
+    assert spec.errors(known_datasets=["mnist"]) == [i.message for i in issues]
+
+
+def test_spec_error_carries_the_issues():
+    with pytest.raises(SpecError) as ei:
+        RunSpec.from_mapping({"lr": "fast", "epochs": "inf"})
+    assert [i.param for i in ei.value.issues] == ["lr", "epochs"]
+    assert ei.value.errors == [i.message for i in ei.value.issues]
+    with pytest.raises(SpecError) as ei:
+        RunSpec().validated(known_models=["cnn"])
+    assert [i.param for i in ei.value.issues] == ["model"]
+    assert SpecError(["plain message"]).issues[0].param == ""  # the old constructor still works
+
+
+def test_replace_refuses_bad_values_with_a_spec_error():
+    with pytest.raises(SpecError, match="lr = 'fast' is not a valid number"):
+        RunSpec().replace(lr="fast")
+
+
+def test_every_parameter_has_a_label_and_help():
+    for p in PARAMS:
+        assert p.label and p.label[0].isupper(), p.name
+        assert p.help, p.name
+
+
+# -- non-finite and overflowing numbers, from every door ------------------------------------
+@pytest.mark.parametrize("field, value, reason", [
+    ("lr", "nan", "is not a finite number"),
+    ("lr", "inf", "is not a finite number"),
+    ("lr", "-inf", "is not a finite number"),
+    ("lr", "1e400", "is too large"),
+    ("lr", float("nan"), "is not a finite number"),
+    ("lr", 10**400, "is too large"),
+    ("epochs", "inf", "is not a finite number"),
+    ("epochs", float("inf"), "is not a finite number"),
+    ("seed", "1e400", "is too large"),
+    ("seed", "9" * 5000, "is too large"),
+    ("seed", 10**30, "is too large"),
+    ("batch_size", True, "is not a valid whole number"),
+    ("hidden", "8,inf", "'inf' is not a finite number"),
+    ("hidden", [8, float("nan")], "is not a finite number"),
+])
+def test_non_finite_and_huge_numbers_are_refused_with_a_clear_message(field, value, reason):
+    with pytest.raises(SpecError) as ei:
+        RunSpec.from_mapping({field: value})
+    (issue,) = ei.value.issues
+    assert issue.param == field and reason in issue.message
+    assert len(issue.message) < 200  # a 5,000-digit value is quoted shortened
+
+
+def test_json_with_nan_or_infinity_is_refused():
+    with pytest.raises(SpecError, match="not a finite number"):
+        RunSpec.from_json('{"lr": NaN}')
+    with pytest.raises(SpecError, match="is too large|not a finite number"):
+        RunSpec.from_json('{"epochs": 1e400}')
+    with pytest.raises(SpecError, match="not valid JSON"):
+        RunSpec.from_json("{")
+    with pytest.raises(SpecError, match="JSON object"):
+        RunSpec.from_json("[1, 2]")
+
+
+def test_cli_flags_with_non_finite_numbers_are_refused():
+    from synaptic_core.presets import layered_spec
+
+    for flags in ({"epochs": "inf"}, {"seed": "1e400"}, {"lr": "nan"}):
+        with pytest.raises(SpecError):
+            layered_spec(flags)
+
+
+def test_whole_numbers_accept_integral_text():
+    assert RunSpec.from_mapping({"epochs": "1e2", "seed": " 7 ", "batch_size": 64.0}).epochs == 100
+    assert RunSpec.from_query({"hidden": "8, 4"}).hidden == (8, 4)
+
+
+def test_range_messages_write_large_bounds_in_full():
+    assert "allowed 0 to 2147483647" in RunSpec().replace(seed=-1).errors()[0]
