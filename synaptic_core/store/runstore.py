@@ -26,8 +26,12 @@ INTERRUPTED_MESSAGE = "the server stopped before this run finished"
 
 
 def new_run_id() -> str:
-    """A URL- and folder-safe id that sorts by creation time: ``20250101-120000-a1b2c3``."""
-    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+    """A URL- and folder-safe id that sorts by creation time: ``20250101-120000-a1b2c3d4e5f60718``.
+
+    The id is also the run's link: whoever holds it may watch the run (synaptic_core.identity), so
+    its random part has 64 bits; the timestamp alone would be guessable. (Ids of older runs have 24.)
+    """
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(8)
 
 
 def dumps(obj: Any) -> str:
