@@ -14,10 +14,9 @@ from synaptic_core.specs import PARAM_BY_NAME, RunSpec
 
 
 def dataset_defaults(name: str) -> dict[str, Any]:
-    from synaptic_core.sequences.datasets import ENTRIES
+    from synaptic_core.data.registry import dataset_defaults as _defaults  # the dataset row's `defaults`
 
-    entry = ENTRIES.get(name)
-    return dict(entry.defaults) if entry else {}
+    return _defaults(name)
 
 
 def model_preset(name: str) -> dict[str, Any]:

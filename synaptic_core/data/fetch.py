@@ -48,7 +48,7 @@ def download(name: str, progress: Progress | None = None) -> Path:
     files = REMOTE_FILES.get(name, ())
     if not files:
         raise DataError(f"{entry.title} has no download: "
-                        + ("it is generated." if entry.task == "toy" else "the complete set is bundled."))
+                        + ("it is generated." if entry.generated else "the complete set is bundled."))
     root = keras_datasets_dir()
     sizes = [f.size or 0 for f in files]
     done = 0

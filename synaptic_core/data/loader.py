@@ -1,6 +1,12 @@
-"""``load_dataset(spec)``: pick the source, read or generate the arrays, then apply the spec.
+"""``load_dataset(spec)``: pick the source, read or generate the raw material, then prepare it for the spec.
 
-After the arrays are read, the spec is applied in a fixed order, so that the same spec always
+One pipeline for every dataset; what differs between kinds of data comes from the dataset's
+task record (``synaptic_core.tasks``): its ``read`` hook turns one source into raw material
+(a DataError there means *that file* is bad), its ``prepare`` hook turns the raw material
+into a ``Dataset`` for the spec (a DataError there means the spec does not fit the data).
+
+For the classification kinds (images, toy sets, tables) this module holds the hooks. After
+the arrays are read, the spec is applied in a fixed order, so that the same spec always
 gives the same data:
 
 1. ``spec.classes`` keeps only those classes and renumbers them 0..k-1 *in the order given*
@@ -16,15 +22,18 @@ sample can be used instead. ``allow_download=False`` (the default) never touches
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from synaptic_core.tasks import Task, get_task, resolve
 
 from ..specs import RunSpec
 from .fetch import Progress, download
 from .images import read_images
 from .registry import Entry, get_entry
-from .sources import iter_sources
+from .sources import generated_source, iter_sources
 from .toy import make_toy
 from .types import DataError, Dataset, SourceInfo
 
@@ -40,31 +49,25 @@ def load_dataset(spec: RunSpec | str, allow_download: bool = False, progress: Pr
     if isinstance(spec, str):
         spec = RunSpec().replace(dataset=spec)
     entry = get_entry(spec.dataset)
-    notes: list[str] = []
-    if entry.task == "toy":
-        source = SourceInfo(entry.name, "generated", None, "generated", offline=True, is_sample=False)
-        arrays = make_toy(entry.name, spec.n_points, spec.noise, spec.train_ratio, spec.seed)
+    task = get_task(entry.task)
+    if entry.generated:
+        raw, source, notes = resolve(task.read)(entry, None, spec), generated_source(entry.name), []
     else:
-        arrays, source, notes = _load_files(entry, spec, allow_download, progress, fallback_to_bundled)
-    x_tr, y_tr, x_te, y_te, class_names = select_classes(arrays, list(entry.class_names), spec.classes, entry)
-    n_available = len(y_tr)
-    x_tr, y_tr = shuffle_subset(x_tr, y_tr, spec.subset, spec.seed)
-    label = _label(entry, source, len(y_tr), n_available, class_names, spec, notes)
-    return Dataset(name=entry.name, task=entry.task, x_train=x_tr, y_train=y_tr, x_test=x_te, y_test=y_te,
-                   class_names=class_names, source=source.source, source_label=label,
-                   n_train_available=n_available, path=source.path, notes=notes)
+        raw, source, notes = _load_files(entry, task, spec, allow_download, progress, fallback_to_bundled)
+    ds = resolve(task.prepare)(entry, spec, raw, source)
+    if notes:
+        ds.notes = notes
+        ds.source_label += " (the configured file could not be read)"
+    return ds
 
 
-def _read(entry: Entry, source: SourceInfo, spec: Any, progress: Progress | None) -> Arrays:
+def _read(entry: Entry, task: Task, source: SourceInfo, spec: Any, progress: Progress | None) -> Any:
     path = download(entry.name, progress) if source.source == "download" else source.path
-    if entry.task == "image":
-        return read_images(entry.name, path, entry.input_shape, len(entry.class_names))
-    from .tabular import make_tabular  # imported here: pandas costs ~0.3 s, image-only users skip it
-    return make_tabular(entry.name, path, spec.seed)
+    return resolve(task.read)(entry, path, spec)
 
 
-def _load_files(entry: Entry, spec: Any, allow_download: bool, progress: Progress | None,
-                fallback_to_bundled: bool) -> tuple[Arrays, SourceInfo, list[str]]:
+def _load_files(entry: Entry, task: Task, spec: Any, allow_download: bool, progress: Progress | None,
+                fallback_to_bundled: bool) -> tuple[Any, SourceInfo, list[str]]:
     candidates = list(iter_sources(entry, allow_download))
     if getattr(spec, "source", "auto") == "bundled":  # the user chose the offline sample explicitly
         candidates = [c for c in candidates if c.source == "bundled"]
@@ -74,7 +77,7 @@ def _load_files(entry: Entry, spec: Any, allow_download: bool, progress: Progres
     first = candidates[0]
     bundled = candidates[-1] if candidates[-1].source == "bundled" else None
     try:
-        return _read(entry, first, spec, progress), first, []
+        return _read(entry, task, first, spec, progress), first, []
     except DataError as exc:
         if first.source == "bundled":
             raise DataError(f"{exc} This is the bundled {entry.title} file: rebuild it with "
@@ -85,7 +88,40 @@ def _load_files(entry: Entry, spec: Any, allow_download: bool, progress: Progres
             raise DataError(f"{exc} The {entry.title} {bundled.where} ({bundled.path}) can be used "
                             "instead: choose source 'bundled' (--source bundled), or fix or remove that file.") from exc
         note = f"{exc} Used the {entry.title} {bundled.where} instead."
-        return _read(entry, bundled, spec, None), bundled, [note]
+        return _read(entry, task, bundled, spec, None), bundled, [note]
+
+
+# -- hooks of the classification kinds (image, toy, tabular) -----------------------------------------------
+def read_image_set(entry: Entry, path: Path, spec: Any) -> Arrays:
+    return read_images(entry.name, path, entry.input_shape, len(entry.class_names))
+
+
+def read_table_set(entry: Entry, path: Path, spec: Any) -> Arrays:
+    from .tabular import make_tabular  # imported here: pandas costs ~0.3 s, image-only users skip it
+    return make_tabular(entry.name, path, spec.seed)
+
+
+def generate_points(entry: Entry, path: None, spec: Any) -> Arrays:
+    return make_toy(entry.name, spec.n_points, spec.noise, spec.train_ratio, spec.seed)
+
+
+def prepare_classes(entry: Entry, spec: Any, arrays: Arrays, source: SourceInfo) -> Dataset:
+    """Apply ``spec.classes`` and ``spec.subset`` (see the module docstring) and say where the data came from."""
+    x_tr, y_tr, x_te, y_te, class_names = select_classes(arrays, list(entry.class_names), spec.classes, entry)
+    n_available = len(y_tr)
+    x_tr, y_tr = shuffle_subset(x_tr, y_tr, spec.subset, spec.seed)
+    title = f"{entry.title} ({', '.join(class_names)})" if spec.classes else entry.title
+    return Dataset(name=entry.name, task=entry.task, x_train=x_tr, y_train=y_tr, x_test=x_te, y_test=y_te,
+                   class_names=class_names, source=source.source,
+                   source_label=source_label(entry, source, len(y_tr), n_available, title=title),
+                   n_train_available=n_available, path=source.path)
+
+
+def prepare_points(entry: Entry, spec: Any, arrays: Arrays, source: SourceInfo) -> Dataset:
+    """As prepare_classes; the label also says the noise and seed the points were generated with."""
+    ds = prepare_classes(entry, spec, arrays, source)
+    ds.source_label += f" (noise {spec.noise:g}, seed {spec.seed})"
+    return ds
 
 
 def select_classes(arrays: Arrays, class_names: list[str], classes: tuple[int, ...], entry: Entry
@@ -116,18 +152,12 @@ def shuffle_subset(x: np.ndarray, y: np.ndarray, subset: int, seed: int) -> tupl
     return x[order], y[order]
 
 
-def _label(entry: Entry, source: SourceInfo, n_used: int, n_available: int, class_names: list[str],
-           spec: Any, notes: list[str]) -> str:
-    """The line the UI shows: "MNIST — bundled sample, 10,000 of 10,000 training images used, offline"."""
-    title = entry.title
-    if spec.classes:
-        title += f" ({', '.join(class_names)})"
-    if source.source == "generated":
-        return (f"{title} — generated, {n_used:,} of {n_available:,} training points used "
-                f"(noise {spec.noise:g}, seed {spec.seed})")
-    text = f"{title} — {source.where}, {n_used:,} of {n_available:,} training {entry.noun} used"
-    if source.source == "bundled":
-        text += ", offline"
-    if notes:
-        text += " (the configured file could not be read)"
-    return text
+def source_label(entry: Entry, source: SourceInfo, n_used: int, n_available: int, what: str = "",
+                 title: str = "") -> str:
+    """The line the UI shows: "MNIST — bundled sample, 10,000 of 10,000 training images used, offline".
+
+    ``what`` replaces "training <noun>" (series: "training-period months"); ``title`` the dataset's title.
+    """
+    text = (f"{title or entry.title} — {source.where}, {n_used:,} of {n_available:,} "
+            f"{what or 'training ' + entry.noun} used")
+    return text + ", offline" if source.source == "bundled" else text

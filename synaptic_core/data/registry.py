@@ -1,16 +1,22 @@
 """The table of datasets: one row per name, like tensorflow/playground's dataset list.
 
-A row holds everything the rest of the data layer needs to know about a set: its title,
-task, description, citation and licence, class names, and the file names it has in each
-source (the local data dir, the Keras cache, the network, the bundled sample). Adding a
-dataset means adding a row here and, if it has a new file format, a reader.
+Every dataset the app knows is here -- images, toy sets, tables, texts, series, characters --
+with its task kind (a record in ``synaptic_core.tasks`` says how that kind is read, prepared,
+trained, evaluated and shown). A row holds what the data layer needs to know about a set:
+its title, description, citation and licence, class names, the spec values it brings with it
+(``defaults``, applied by ``synaptic_core.presets``), and the file names it has in each source
+(the local data dir, the Keras cache, the network, the bundled sample; none: generated).
+Adding a dataset means adding a row here and, if it has a new file format, a reader.
 
 Names are stable and lower-case: they appear in URLs, specs and the run history.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+from synaptic_core.tasks import get_task
 
 from .types import DataError, DatasetInfo
 
@@ -32,27 +38,35 @@ class Entry:
 
     name: str
     title: str
-    task: str  # "image" | "toy" | "tabular"
+    task: str  # a task kind of synaptic_core.tasks (TASKS)
     description: str
     citation: str
     licence: str
     class_names: tuple[str, ...]
-    input_shape: tuple[int, ...]
-    n_train: int
+    input_shape: tuple[int, ...]  # sequence sets: with their defaults (it follows seq_len / look_back)
+    n_train: int  # full training set; 0 when it depends on the spec (generated, windows)
     n_test: int
-    noun: str  # what one example is called in labels: "images", "points", "rows"
+    noun: str  # what one example is called in labels: "images", "points", "rows", "reviews"
     local_files: tuple[str, ...] = ()  # names in $SYNAPTIC_DATA_DIR; the first one present wins
     cache_files: tuple[str, ...] = ()  # under <Keras home>/datasets; all must be present
     remote: tuple[RemoteFile, ...] = ()  # what `download()` fetches (into cache_files)
     bundled_file: str | None = None  # under assets/data/
     bundled_is_sample: bool = True  # False when the bundled file is the complete set
+    defaults: dict[str, Any] = field(default_factory=dict)  # spec values this set needs to make sense
+
+    @property
+    def generated(self) -> bool:
+        """No file anywhere: the arrays are generated from the spec (toy sets, the sine)."""
+        return not (self.local_files or self.cache_files or self.remote or self.bundled_file)
 
     def info(self) -> DatasetInfo:
+        task = get_task(self.task)
         return DatasetInfo(
             name=self.name, title=self.title, task=self.task, description=self.description,
             citation=self.citation, licence=self.licence, class_names=self.class_names,
             input_shape=self.input_shape, n_train=self.n_train, n_test=self.n_test,
-            downloadable=bool(self.remote),
+            downloadable=bool(self.remote), page=task.page, defaults=dict(self.defaults),
+            model_task=task.models_for, kind=task.kind,
         )
 
 
@@ -91,6 +105,8 @@ _CIFAR = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse
 _PLAYGROUND = ("tensorflow/playground (Smilkov, Carter et al., 2016), src/dataset.ts; "
                "generators ported to numpy")
 _TOY_CLASSES = ("negative", "positive")  # playground's labels -1 (orange) and +1 (blue)
+_SENT = ("negative", "positive")
+_NO_LICENCE = "No licence stated; the authors ask for a citation."
 
 
 def _toy(name: str, title: str, description: str) -> Entry:
@@ -152,20 +168,85 @@ ENTRIES: tuple[Entry, ...] = (
         local_files=("WA_Fn-UseC_-Telco-Customer-Churn.csv",), bundled_file="telco_churn.csv.gz",
         bundled_is_sample=False,
     ),
+    # -- sequence sets: their arrays depend on the spec (vocabulary, seq_len, look_back), so input_shape is
+    #    the one their defaults give, and n_train is 0 where the spec decides it (windows)
+    Entry(
+        name="imdb", title="IMDB movie reviews", task="text",
+        description="50,000 movie reviews labelled positive or negative (25,000 train, 25,000 test).",
+        citation="Maas et al., 'Learning Word Vectors for Sentiment Analysis', ACL 2011.", licence=_NO_LICENCE,
+        class_names=_SENT, input_shape=(200,), n_train=25000, n_test=25000, noun="reviews",
+        local_files=("imdb_reviews.jsonl.xz",), bundled_file="imdb_sample.jsonl.xz",
+        defaults={"model": "lstm", "vocab_size": 10000, "seq_len": 200, "embed_dim": 32, "units": 64,
+                  "batch_size": 64, "epochs": 3, "validation_split": 0.1},
+    ),
+    Entry(
+        name="rt-polarity", title="Rotten Tomatoes sentence polarity", task="text",
+        description="10,662 one-sentence movie snippets, half positive, half negative (90/10 split).",
+        citation="Pang & Lee, 'Seeing stars', ACL 2005 (sentence polarity dataset v1.0).", licence=_NO_LICENCE,
+        class_names=_SENT, input_shape=(50,), n_train=9596, n_test=1066, noun="sentences",
+        local_files=("rt_polarity.jsonl.gz",), bundled_file="rt_polarity.jsonl.gz", bundled_is_sample=False,
+        defaults={"model": "lstm", "vocab_size": 10000, "seq_len": 50, "embed_dim": 32, "units": 32,
+                  "batch_size": 64, "epochs": 4},
+    ),
+    Entry(
+        name="sentences", title="Labelled sentences (IMDB, Amazon, Yelp)", task="text",
+        description="3,000 short review sentences from three sites, half positive (80/20 split).",
+        citation="Kotzias et al., 'From Group to Individual Labels using Deep Features', KDD 2015.",
+        licence="UCI Machine Learning Repository; the authors ask for a citation.",
+        class_names=_SENT, input_shape=(40,), n_train=2400, n_test=600, noun="sentences",
+        local_files=("sentiment_labelled_sentences",), bundled_file="sentiment_labelled_sentences.jsonl.gz",
+        bundled_is_sample=False,
+        defaults={"model": "lstm", "vocab_size": 4000, "seq_len": 40, "embed_dim": 32, "units": 32,
+                  "batch_size": 32, "epochs": 10},
+    ),
+    Entry(
+        name="airline-passengers", title="International airline passengers", task="series",
+        description="Monthly totals of international airline passengers in thousands, 1949-1960 (144 months).",
+        citation="Box & Jenkins (1976), via the Time Series Data Library.", licence="No licence stated.",
+        class_names=(), input_shape=(1, 1), n_train=0, n_test=0, noun="months",
+        local_files=("airline-passengers.csv",), bundled_file="airline-passengers.csv", bundled_is_sample=False,
+        defaults={"train_ratio": 0.67, "validation_split": 0.0, "look_back": 1, "units": 4},
+    ),
+    Entry(
+        name="sine", title="Noisy sine wave", task="series",
+        description="A generated sine (period `cycle` steps) with Gaussian noise `noise`; `n_points` values.",
+        citation="Generated in the app.", licence="Generated.",
+        class_names=(), input_shape=(20, 1), n_train=0, n_test=0, noun="steps",
+        defaults={"train_ratio": 0.67, "validation_split": 0.0, "look_back": 20, "n_points": 1000, "noise": 0.1},
+    ),
+    Entry(
+        name="shakespeare", title="Tiny Shakespeare", task="chars",
+        description="1.1 million characters of Shakespeare's plays (Karpathy's char-rnn set); 90/10 split.",
+        citation="Andrej Karpathy, char-rnn (2015).", licence="Shakespeare's text is public domain.",
+        class_names=(), input_shape=(100,), n_train=0, n_test=0, noun="characters",
+        local_files=("tinyshakespeare/input.txt",), bundled_file="tinyshakespeare.txt.xz", bundled_is_sample=False,
+        defaults={"model": "lstm", "embed_dim": 32, "units": 128, "dropout": 0.2, "seq_len": 100, "stride": 3,
+                  "batch_size": 256, "validation_split": 0.1, "epochs": 3},
+    ),
 )
-_BY_NAME: dict[str, Entry] = {e.name: e for e in ENTRIES}
+
+
+def find_entry(name: str) -> Entry | None:
+    """The row for ``name``, None when there is none (read from ENTRIES each time, so a test may extend it)."""
+    return next((e for e in ENTRIES if e.name == name), None)
 
 
 def get_entry(name: str) -> Entry:
     """The row for ``name``; a DataError listing the known names otherwise."""
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise DataError(f"Unknown dataset {name!r}: choose one of {', '.join(dataset_names())}.") from None
+    entry = find_entry(name)
+    if entry is None:
+        raise DataError(f"Unknown dataset {name!r}: choose one of {', '.join(dataset_names())}.")
+    return entry
+
+
+def dataset_defaults(name: str) -> dict[str, Any]:
+    """The spec values dataset ``name`` brings with it ({} for an unknown name)."""
+    entry = find_entry(name)
+    return dict(entry.defaults) if entry else {}
 
 
 def dataset_names() -> list[str]:
-    """All dataset names, in table order (images, toy sets, tabular)."""
+    """All dataset names, in table order (images, toy sets, tables, then the sequence sets)."""
     return [e.name for e in ENTRIES]
 
 

@@ -4,13 +4,13 @@ Order (first match wins):
 
 1. ``$SYNAPTIC_DATA_DIR/<file>`` -- a folder with the same file names as ``../shared/datasets``
    (``mnist.npz``, ``fashion_mnist.npz``, ``cifar10.npz`` or ``cifar10_subset.npz``,
-   ``sonar.all-data``, ``WA_Fn-UseC_-Telco-Customer-Churn.csv``);
+   ``sonar.all-data``, ``WA_Fn-UseC_-Telco-Customer-Churn.csv``, ``imdb_reviews.jsonl.xz``...);
 2. the Keras cache, ``$KERAS_HOME/datasets`` (``~/.keras/datasets`` when KERAS_HOME is unset),
    with Keras' own file names (for CIFAR-10 the *binary* archive that `download()` puts there);
 3. a download into that cache -- only when the caller allows it;
 4. the bundled sample in ``assets/data/`` (always there, so the app works offline).
 
-Toy sets are generated and have no files. Nothing here reads a file or touches the network,
+Generated sets (toy sets, the sine) have no files. Nothing here reads a file or touches the network,
 so the UI can say where data *would* come from before anything is loaded.
 """
 
@@ -45,12 +45,12 @@ def bundled_path(entry: Entry) -> Path | None:
 
 
 def find_local(entry: Entry) -> Path | None:
-    """The first of the entry's file names present in ``$SYNAPTIC_DATA_DIR``."""
+    """The first of the entry's file names present in ``$SYNAPTIC_DATA_DIR`` (a folder for the UCI sentences)."""
     root = data_dir()
     if root is None:
         return None
     for fname in entry.local_files:
-        if (root / fname).is_file():
+        if (root / fname).exists():
             return root / fname
     return None
 
@@ -92,13 +92,18 @@ def resolve_source(name: str, allow_download: bool = False) -> SourceInfo:
     ``load_dataset(spec, allow_download=True)``.
     """
     entry = get_entry(name)
-    if entry.task == "toy":
-        return SourceInfo(name, "generated", None, "generated", offline=True, is_sample=False)
+    if entry.generated:
+        return generated_source(name)
     candidates = list(iter_sources(entry, allow_download))
     if not candidates:
         raise DataError(f"{entry.title}: no data dir file, no Keras cache and no bundled sample found "
                         f"(looked for {', '.join(entry.local_files)} and {BUNDLED_DIR}).")
     return candidates[0]
+
+
+def generated_source(name: str) -> SourceInfo:
+    """The source of a set with no files: generated from the spec."""
+    return SourceInfo(name, "generated", None, "generated", offline=True, is_sample=False)
 
 
 def iter_sources(entry: Entry, allow_download: bool):

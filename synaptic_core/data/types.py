@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,12 +23,16 @@ class DataError(Exception):
 
 @dataclass
 class Dataset:
-    """Arrays ready for ``model.fit``, plus where they came from (shown to the user)."""
+    """Arrays ready for ``model.fit``, plus where they came from (shown to the user).
+
+    Every kind of data has this one shape; ``task`` names its record in ``synaptic_core.tasks``.
+    """
 
     name: str
-    task: str  # "image" | "toy" | "tabular"
-    x_train: np.ndarray  # image: uint8 (N,H,W,C) 0..255; toy: float32 (N,2); tabular: float32 (N,F) standardised
-    y_train: np.ndarray  # int64 class index (N,)
+    task: str  # a task kind of synaptic_core.tasks: "image" | "toy" | "tabular" | "text" | "series" | "chars"
+    x_train: np.ndarray  # image: uint8 (N,H,W,C) 0..255; toy: float32 (N,2); tabular: float32 (N,F) standardised;
+    #                      text/chars: int32 token ids (N, seq_len); series: float32 windows (N, look_back, 1)
+    y_train: np.ndarray  # int64 class index (N,); series (a regression): float32 scaled next value
     x_test: np.ndarray
     y_test: np.ndarray
     class_names: list[str]
@@ -36,6 +41,7 @@ class Dataset:
     n_train_available: int  # training examples before `subset` (after `classes`)
     path: Path | None = None  # the file the arrays were read from (None for generated sets)
     notes: list[str] = field(default_factory=list)  # e.g. why the bundled sample was used instead
+    extra: dict[str, Any] = field(default_factory=dict)  # what the task needs later: vocabulary, scaler, alphabet
 
     @property
     def input_shape(self) -> tuple:
@@ -43,6 +49,7 @@ class Dataset:
 
     @property
     def n_classes(self) -> int:
+        """Output classes; 0 for a regression (no class names)."""
         return len(self.class_names)
 
 
@@ -57,10 +64,14 @@ class DatasetInfo:
     citation: str
     licence: str
     class_names: tuple[str, ...]
-    input_shape: tuple[int, ...]
-    n_train: int  # size of the full training set
+    input_shape: tuple[int, ...]  # sequence sets: with the dataset's defaults (seq_len, look_back)
+    n_train: int  # size of the full training set (0 when it depends on the spec)
     n_test: int  # size of the full test set (toy sets: 0, it depends on the spec)
     downloadable: bool  # `download(name)` can fetch the full set into the Keras cache
+    page: str = ""  # the page that offers it, from its task record ("app_pages/playground.py")
+    defaults: dict[str, Any] = field(default_factory=dict)  # spec values picking it applies (presets)
+    model_task: str = ""  # models whose ModelInfo.tasks list this name train on it (the task's models_for)
+    kind: str = "classification"  # "classification" | "regression", from its task record
 
     @property
     def n_classes(self) -> int:

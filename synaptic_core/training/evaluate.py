@@ -1,4 +1,4 @@
-"""What a finished run reports: test metrics, confusion matrix, per-class accuracy, mistakes."""
+"""What a finished classification run reports: test metrics, confusion matrix, per-class accuracy, mistakes."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def save_misclassified(path: Path, x: np.ndarray, y_true: np.ndarray, probs: np.
     return len(wrong)
 
 
-def evaluate(model: Any, ds: Any, workdir: Path, batch_size: int = 512) -> dict[str, Any]:
-    """Test loss/accuracy, confusion matrix, per-class accuracy and the misclassified gallery."""
+def evaluate(model: Any, ds: Any, workdir: Path, batch_size: int = 512, gallery: bool = False) -> dict[str, Any]:
+    """Test loss/accuracy, confusion matrix, per-class accuracy; with ``gallery``, the misclassified images."""
     probs = np.asarray(model.predict(ds.x_test, batch_size=batch_size, verbose=0), dtype=np.float64)
     picked = probs[np.arange(len(ds.y_test)), ds.y_test]
     loss = float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())  # Keras' crossentropy clips at 1e-7 too
@@ -44,8 +44,19 @@ def evaluate(model: Any, ds: Any, workdir: Path, batch_size: int = 512) -> dict[
         "per_class_accuracy": per_class_accuracy(matrix),
         "misclassified_path": None,
     }
-    if ds.task == "image":
+    if gallery:
         path = workdir / "misclassified.npz"
         save_misclassified(path, ds.x_test, ds.y_test, probs)
         out["misclassified_path"] = str(path)
     return out
+
+
+# -- the evaluate hooks of the task records (synaptic_core.tasks): (spec, model, ds, workdir) -> result keys --
+def classification_results(spec: Any, model: Any, ds: Any, workdir: Path) -> dict[str, Any]:
+    """Toy sets and tables: the classification report, no gallery (their rows are not pictures)."""
+    return evaluate(model, ds, workdir)
+
+
+def image_results(spec: Any, model: Any, ds: Any, workdir: Path) -> dict[str, Any]:
+    """Images: the classification report and the gallery of the most confident mistakes."""
+    return evaluate(model, ds, workdir, gallery=True)

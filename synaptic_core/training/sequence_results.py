@@ -4,6 +4,9 @@
   beside it, actual-vs-predicted for both periods and a multi-step forecast past the end;
 * chars: loss in nats per character, perplexity, and samples at several temperatures;
 * text: ROC curve and AUC (binary sentiment), and the vocabulary saved for explanations.
+
+``series_results``, ``chars_results`` and ``sentiment_results`` are the ``evaluate`` hooks of
+their task records (``synaptic_core.tasks``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ def _predict(model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
     return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), np.float64)
 
 
-def series_results(spec: RunSpec, model, ds) -> dict[str, Any]:
+def series_results(spec: RunSpec, model, ds, workdir: Path | None = None) -> dict[str, Any]:
     from synaptic_core.sequences.series import forecast, naive_rmse, rmse
 
     s = ds.extra["split"]
@@ -84,9 +87,8 @@ def text_results(spec: RunSpec, model, ds, workdir: Path) -> dict[str, Any]:
     return out
 
 
-def sequence_results(spec: RunSpec, model, ds, workdir: Path) -> dict[str, Any]:
-    if ds.task == "series":
-        return series_results(spec, model, ds)
-    if ds.task == "chars":
-        return chars_results(spec, model, ds, workdir)
-    return text_results(spec, model, ds, workdir)
+def sentiment_results(spec: RunSpec, model, ds, workdir: Path) -> dict[str, Any]:
+    """Text: the vocabulary and ROC curve, then the classification report (confusion matrix...)."""
+    from synaptic_core.training.evaluate import evaluate
+
+    return {**text_results(spec, model, ds, workdir), **evaluate(model, ds, workdir)}

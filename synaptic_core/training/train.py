@@ -5,8 +5,9 @@ results go to ``sink.emit`` as the events documented in docs/ARCHITECTURE.md; th
 runner ships them to the parent process. Stop requests are honoured within one batch
 and keep what was learned. A diverging loss raises TrainingError("nan") naming where.
 
-Classification (images, toy sets, tables, text) shares one path; time series (a
-regression) and character models add their own evaluation in ``sequence_results``.
+Every kind of data takes this one path. What differs between kinds -- the loss and metrics,
+what the builder needs from the data, extra callbacks, the evaluation -- comes from the
+dataset's task record (``synaptic_core.tasks``); nothing here switches on the task's name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from synaptic_core.specs import RunSpec
+from synaptic_core.tasks import Task, get_task, resolve
 from synaptic_core.training.errors import TrainingError
 
 
@@ -47,11 +49,10 @@ def _split_validation(ds, fraction: float):
     return ds.x_train[:-n_val], ds.y_train[:-n_val], (ds.x_train[-n_val:], ds.y_train[-n_val:])
 
 
-def _callbacks(spec: RunSpec, sink: Sink, ds, steps: int, n_fit: int, has_val: bool):
+def _callbacks(spec: RunSpec, sink: Sink, ds, task: Task, steps: int, n_fit: int, has_val: bool):
     import keras
 
-    from synaptic_core.training.callbacks import (BoundaryStream, LiveMetrics, NanGuard, StopOnRequest,
-                                                  TextSamples)
+    from synaptic_core.training.callbacks import LiveMetrics, NanGuard, StopOnRequest
 
     live = LiveMetrics(sink.emit, steps, spec.epochs, spec.batch_size, n_fit)
     stop, nan = StopOnRequest(sink.should_stop), NanGuard()
@@ -63,38 +64,28 @@ def _callbacks(spec: RunSpec, sink: Sink, ds, steps: int, n_fit: int, has_val: b
     if spec.reduce_lr > 0:
         cbs.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=0.5, patience=spec.reduce_lr,
                                                      min_lr=1e-7))
-    if ds.task == "toy":
-        cbs.append(BoundaryStream(sink.emit, ds.x_train))
-    if ds.task == "chars":
-        cbs.append(TextSamples(sink.emit, ds.extra["alphabet"], ds.extra["seed_text"], spec.seq_len,
-                               seed=spec.seed))
+    if task.callbacks is not None:  # toy sets: the decision boundary; characters: a sample each epoch
+        cbs.extend(resolve(task.callbacks)(spec, sink.emit, ds))
     return cbs, stop, nan
 
 
-def _build(spec: RunSpec, sink: Sink, ds):
+def _build(spec: RunSpec, sink: Sink, ds, task: Task):
     from synaptic_core.models import build_model, model_summary
     from synaptic_core.training.optimizers import make_optimizer
 
     sink.emit({"type": "status", "stage": "building", "message": f"Building {spec.model}…"})
-    vocab = None
-    if ds.task == "text":
-        vocab = len(ds.extra["vocab"]) + 2
-    elif ds.task == "chars":
-        vocab = len(ds.extra["alphabet"])
+    inputs = resolve(task.model_inputs)(ds) if task.model_inputs is not None else {}  # e.g. a vocabulary size
     try:
-        model = build_model(spec, ds.input_shape, ds.n_classes, task=ds.task, vocab=vocab)
+        model = build_model(spec, ds.input_shape, ds.n_classes, task=task.models_for, **inputs)
     except ValueError as e:  # SpecError and Keras shape errors both say what is wrong
         raise TrainingError("spec", str(e)) from e
-    if ds.task == "series":
-        model.compile(optimizer=make_optimizer(spec), loss="mse")
-    else:
-        model.compile(optimizer=make_optimizer(spec), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=make_optimizer(spec), loss=task.loss, metrics=list(task.metrics))
     sink.emit({"type": "model", "params": int(model.count_params()), "summary": model_summary(model)})
     return model
 
 
-def _fit_data(spec: RunSpec, ds, x_fit, y_fit) -> dict[str, Any]:
-    if spec.augment and ds.task == "image":
+def _fit_data(spec: RunSpec, ds, task: Task, x_fit, y_fit) -> dict[str, Any]:
+    if spec.augment and task.augment:
         from synaptic_core.training.augment import AugmentedBatches, augmenter_for
         return dict(x=AugmentedBatches(x_fit, y_fit, spec.batch_size, augmenter_for(ds.name, ds.input_shape),
                                        spec.seed))
@@ -107,7 +98,6 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
     """Train the run the spec describes; returns the result dict (see docs/ARCHITECTURE.md)."""
     import keras
 
-    from synaptic_core.training.evaluate import evaluate
     from synaptic_core.data import dataset_names
     from synaptic_core.models import model_names
 
@@ -119,6 +109,7 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
     keras.utils.set_random_seed(spec.seed)
 
     ds = _load(spec, sink)
+    task = get_task(ds.task)
     x_fit, y_fit, val = _split_validation(ds, spec.validation_split)
     if spec.synthetic_digits > 0 and ds.name == "mnist":
         from synaptic_core.digits.synthetic import add_synthetic_digits
@@ -126,14 +117,14 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
     sink.emit({"type": "data", "dataset": ds.name, "source": ds.source, "source_label": ds.source_label,
                "n_train": int(len(x_fit)), "n_val": 0 if val is None else int(len(val[0])),
                "n_test": int(len(ds.x_test)), "input_shape": list(ds.input_shape), "n_classes": ds.n_classes,
-               "class_names": list(ds.class_names) if ds.task != "chars" else [], "task": ds.task})
-    model = _build(spec, sink, ds)
+               "class_names": _labels(ds, task), "task": ds.task})
+    model = _build(spec, sink, ds, task)
 
     steps = int(np.ceil(len(x_fit) / spec.batch_size))
-    cbs, stop, nan = _callbacks(spec, sink, ds, steps, len(x_fit), val is not None)
+    cbs, stop, nan = _callbacks(spec, sink, ds, task, steps, len(x_fit), val is not None)
     sink.emit({"type": "status", "stage": "training", "message": "Training…"})
     t0 = time.perf_counter()
-    history = model.fit(**_fit_data(spec, ds, x_fit, y_fit), epochs=spec.epochs, validation_data=val,
+    history = model.fit(**_fit_data(spec, ds, task, x_fit, y_fit), epochs=spec.epochs, validation_data=val,
                         callbacks=cbs, verbose=0)
     train_seconds = time.perf_counter() - t0
     if nan.nan_at is not None:
@@ -157,17 +148,18 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
         "train_seconds": train_seconds, "samples_per_second": seen / train_seconds if train_seconds > 0 else None,
         "stopped": stop.stopped_at is not None,
         "stopped_at": None if stop.stopped_at is None else {"epoch": stop.stopped_at[0], "batch": stop.stopped_at[1]},
-        "class_names": list(ds.class_names) if ds.task != "chars" else [], "task": ds.task, "spec": spec.as_dict(),
+        "class_names": _labels(ds, task), "task": ds.task, "spec": spec.as_dict(),
     }
-    if ds.task in ("series", "chars", "text"):
-        from synaptic_core.training.sequence_results import sequence_results
-        result.update(sequence_results(spec, model, ds, workdir))
-    if ds.task not in ("series", "chars"):
-        result.update(evaluate(model, ds, workdir))
+    result.update(resolve(task.evaluate)(spec, model, ds, workdir))
     model_path = workdir / "model.keras"
     model.save(model_path)
     result["model_path"] = str(model_path)
     return result
+
+
+def _labels(ds, task: Task) -> list[str]:
+    """The class names a page shows ([] for characters: their classes are the alphabet)."""
+    return list(ds.class_names) if task.labels_shown else []
 
 
 def _f(v: Any) -> float | None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from synaptic_core.specs import RunSpec
+from synaptic_core.tasks import get_task
 from synaptic_core.training import train
 
 
@@ -37,6 +38,7 @@ def test_series_run_reports_rmse_in_data_units_beside_the_naive_baseline(tmp_pat
     assert r["test"]["rmse"] == pytest.approx(np.sqrt(np.mean((pred - actual) ** 2)), rel=1e-5)
     assert set(r["naive"]) == {"train", "test"} and r["train"]["rmse"] > 0
     assert "confusion" not in r and r["model_path"].endswith(".keras")
+    assert set(get_task("series").result_keys) <= set(r)  # what the forecast view reads
 
 
 def test_chars_run_emits_a_sample_each_epoch_and_reports_nats(tmp_path):
@@ -51,6 +53,7 @@ def test_chars_run_emits_a_sample_each_epoch_and_reports_nats(tmp_path):
     assert set(r["samples"]) == {"0", "0.5", "1"} and all(len(t) == 300 for t in r["samples"].values())
     meta = json.loads((tmp_path / "alphabet.json").read_text())
     assert meta["seq_len"] == 20 and len(meta["seed_text"]) == 20 and "e" in meta["alphabet"]
+    assert set(get_task("chars").result_keys) <= set(r) and r["class_names"] == []
 
 
 def test_text_run_saves_the_vocabulary_and_a_roc_curve(tmp_path):
@@ -63,3 +66,4 @@ def test_text_run_saves_the_vocabulary_and_a_roc_curve(tmp_path):
     assert roc["fpr"][0] == roc["tpr"][0] == 0.0 and roc["fpr"][-1] == roc["tpr"][-1] == 1.0
     assert 0.0 <= roc["auc"] <= 1.0
     assert sum(map(sum, r["confusion"])) == r["n_test"] == 600
+    assert set(get_task("text").result_keys) <= set(r) and r["misclassified_path"] is None

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from synaptic_core.specs import RunSpec
+from synaptic_core.tasks import get_task
 from synaptic_core.training import TrainingError, train
 
 
@@ -40,6 +41,7 @@ def test_toy_run_emits_the_documented_events_and_result(tmp_path):
     assert r["misclassified_path"] is None  # not an image task
     assert (tmp_path / "model.keras").exists() and r["model_path"].endswith("model.keras")
     assert r["n_train"] == sink.of("data")[0]["n_train"]
+    assert set(get_task("toy").result_keys) <= set(r)
 
 
 def test_batch_loss_is_de_averaged(tmp_path):
@@ -85,6 +87,7 @@ def test_image_run_saves_misclassified_gallery(tmp_path):
     assert (g["y_true"] != g["y_pred"]).all()
     assert np.all(np.diff(g["confidence"]) <= 0)  # most confident mistakes first
     assert 0 <= r["test"]["accuracy"] <= 1 and not math.isnan(r["test"]["loss"])
+    assert set(get_task("image").result_keys) <= set(r)
 
 
 def test_early_stopping_ends_before_the_epoch_budget(tmp_path):
