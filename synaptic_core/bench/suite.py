@@ -27,7 +27,12 @@ def _figures(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         from synaptic_core.digits.bench import bench_digits
         return {"digits": bench_digits()}
 
-    return {"training": training, "cold_start": cold_start, "digits": digits}
+    def serving() -> dict[str, Any]:
+        from synaptic_core.bench.serving import bench_serving
+        return bench_serving(n_sequential=100 if quick else 300, n_concurrent=500 if quick else 2000,
+                             rounds=1 if quick else 3)
+
+    return {"training": training, "cold_start": cold_start, "digits": digits, "serving": serving}
 
 
 def run_all(only: list[str] | None = None, quick: bool = False) -> dict[str, Any]:

@@ -58,8 +58,11 @@ class PredictRequest(BaseModel):
 _bearer = HTTPBearer(auto_error=False, description="Your owner token (kept by your browser or client).")
 
 
-def _token(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str | None:
-    """The caller's owner token, or None (no header, another scheme, or not token-shaped)."""
+async def _token(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str | None:
+    """The caller's owner token, or None (no header, another scheme, or not token-shaped).
+
+    ``async`` only so FastAPI calls it inline: a plain ``def`` dependency costs a thread hop per request.
+    """
     if creds is None or not is_token(creds.credentials):
         return None
     return creds.credentials
@@ -71,10 +74,24 @@ class _Serving:
     def __init__(self, store: Any, cache_size: int, max_batch_rows: int):
         self.store = store
         self.cache = PredictorCache(cache_size)
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synaptic-predict")
-        self.loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synaptic-load")
         self.batchers: dict[Any, MicroBatcher] = {}
         self.max_batch_rows = max_batch_rows
+        self._executor: ThreadPoolExecutor | None = None
+        self._loader: ThreadPoolExecutor | None = None
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """The one thread that runs model calls (made on first use, again after ``close``)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synaptic-predict")
+        return self._executor
+
+    @property
+    def loader(self) -> ThreadPoolExecutor:
+        """The thread that loads models, so a slow load never blocks the event loop or running predictions."""
+        if self._loader is None:
+            self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synaptic-load")
+        return self._loader
 
     def run_or_404(self, run_id: str) -> dict[str, Any]:
         run = self.store.get_run(run_id) if run_id and len(run_id) <= 64 and set(run_id) <= _ID_CHARS else None
@@ -97,8 +114,12 @@ class _Serving:
         return pred, batcher
 
     def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        self.loader.shutdown(wait=False, cancel_futures=True)
+        """Stop the worker threads (at shutdown); loaded models stay cached for a restart of the app."""
+        for pool in (self._executor, self._loader):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._loader = None
+        self.batchers.clear()
 
 
 def create_app(store: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES, max_inputs: int = MAX_INPUTS,

@@ -39,6 +39,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if any(v <= 0 for v in options.values()):
         print("error: limits must be positive", file=sys.stderr)
         return 2
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"note: listening on {args.host}: anyone who can reach it and holds a run's id can see that run "
+              "and ask it for predictions", file=sys.stderr)
     app = create_app(RunStore(args.db) if args.db else RunStore(), preload_tensorflow=True, **options)
     uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log, log_level="info")
     return 0

@@ -89,7 +89,19 @@ def _classes(result: Mapping[str, Any]) -> list[str]:
 
 
 def load_predictor(run: Mapping[str, Any], run_dir: Path) -> Predictor:
-    """Load the run's model and set up its input reader; slow (seconds): call it from a worker thread."""
+    """Load the run's model and set up its input reader; slow (seconds): call it from a worker thread.
+
+    Raises Unservable (never anything else for a bad run) with a message a client can act on.
+    """
+    from synaptic_core.data import DataError
+
+    try:
+        return _load(run, run_dir)
+    except (DataError, KeyError, ValueError, TypeError, OSError) as e:  # incomplete or unreadable run files
+        raise Unservable(f"run {run.get('id')} cannot be served: {type(e).__name__}: {e}") from e
+
+
+def _load(run: Mapping[str, Any], run_dir: Path) -> Predictor:
     import keras
 
     from synaptic_core.specs import RunSpec

@@ -264,6 +264,19 @@ def test_models_outside_the_runs_own_folder_are_never_loaded(client, runs, monke
     assert loaded == []
 
 
+def test_a_damaged_model_file_is_409_not_a_crash(client, runs):
+    store, _, ids = runs
+    toy = store.get_run(ids["toy"])
+    run_id = store.create_run(toy["spec"], owner=None, status="running")  # nobody's: listings stay as they were
+    folder = store.artifacts_dir(run_id)
+    folder.mkdir(parents=True)
+    (folder / "model.keras").write_bytes(b"PK\x03\x04 not really a zip")
+    store.set_result(run_id, {**toy["result"], "model_path": str(folder / "model.keras")}, status="done")
+    r = client.post(f"/v1/runs/{run_id}/predict", json={"inputs": [[0, 0]]})
+    assert r.status_code == 409 and "could not load" in r.json()["detail"]
+    assert client.get("/v1/health").status_code == 200
+
+
 def test_models_are_loaded_once_and_evicted_least_recently_used(runs, monkeypatch):
     store, _, ids = runs
     calls = []
@@ -274,6 +287,14 @@ def test_models_are_loaded_once_and_evicted_least_recently_used(runs, monkeypatc
             body = {"inputs": [[0, 0]]} if key == "toy" else {"inputs": [np.zeros((28, 28)).tolist()]}
             assert c.post(f"/v1/runs/{ids[key]}/predict", json=body).status_code == 200
     assert calls == [ids["toy"], ids["image"], ids["toy"]]
+
+
+def test_the_same_app_serves_again_after_a_restart(runs):
+    store, _, ids = runs
+    app = create_app(store)
+    for _ in range(2):  # lifespan shutdown stops the worker threads; a new start makes new ones
+        with TestClient(app) as c:
+            assert c.post(f"/v1/runs/{ids['toy']}/predict", json={"inputs": [[0, 0]]}).status_code == 200
 
 
 def test_concurrent_requests_all_get_their_own_answers(runs, digits):
