@@ -497,4 +497,8 @@ def run_note(run: Mapping[str, Any]) -> str:
         note += ")"
     if label:
         note += f"; the run's data: {label}"
-    return "\n".join(_wrap(note + "."))
+    note += "."
+    if result.get("stopped"):
+        note += (f" The run was stopped by its user after {result.get('epochs_run', 0)} epoch(s); this script "
+                 "trains all EPOCHS.")
+    return "\n".join(_wrap(note))

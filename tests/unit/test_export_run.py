@@ -175,6 +175,15 @@ def test_keras_export_is_the_runs_own_file_and_script_export_names_the_run(home,
     export_run(run_id, "script", script, store=home, force=True)
 
 
+def test_a_stopped_run_exports_and_its_script_says_it_trains_all_epochs(home, tmp_path):
+    run_id, _ = finished_run(home, {"dataset": "gauss", "model": "logreg"}, (2,), 2, status="stopped")
+    run = home.get_run(run_id)
+    home.set_result(run_id, {**run["result"], "stopped": True, "epochs_run": 2}, status="stopped")
+    source = export_run(run_id, "script", tmp_path / "gauss.py", store=home).read_text()
+    assert "stopped by its user after 2 epoch(s); this script trains all EPOCHS" in " ".join(source.split())
+    assert export_run(run_id, "keras", tmp_path / "gauss.keras", store=home).is_file()
+
+
 def test_a_model_file_outside_the_runs_artifacts_is_never_loaded(home, tmp_path):
     run_id, model = finished_run(home, {"dataset": "circle", "model": "logreg"}, (2,), 2, model_path=None)
     elsewhere = tmp_path / "upload.keras"
