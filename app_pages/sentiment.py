@@ -8,15 +8,16 @@ with the run's own model and vocabulary, loaded here only when asked.
 
 import streamlit as st
 
-from synaptic_core.specs import RunSpec
-from ui import live, results
-from ui import sequence_views as sv
-from ui.services import get_runner
-from ui.spec_widgets import Edits
+from synaptic_core.text_safety import md_escape
+from ui import data_widgets, results, trained_model
+from ui.controller import Form, TrainPage, run_page
 
 MODELS = ("rnn", "lstm", "gru", "bilstm", "bigru", "conv1d", "transformer")
-PAGE = sv.SeqPage("sent", "app_pages/sentiment.py", ("imdb", "rt-polarity", "sentences"), MODELS,
-                  {"dataset": "imdb", "subset": 0})
+PAGE = TrainPage("sent", "app_pages/sentiment.py", tasks=("text",), models=MODELS,
+                 default={"dataset": "imdb", "subset": 0}, reset_on_dataset=True,
+                 labels={"seq_len": "Words per review (longer ones keep their end)"},
+                 options={"vocab_size": (1000, 2000, 4000, 5000, 10000, 20000, 50000),
+                          "embed_dim": (8, 16, 32, 64, 128, 256), "units": (4, 8, 16, 32, 64, 128, 256)})
 # Measured in docs/BENCHMARKS.md ("Sequences") on the 25,000 IMDB test reviews.
 PRESETS = {
     "IMDB ≥ 88% preset (1-D CNN, 20k words, 400 per review)": {
@@ -27,25 +28,13 @@ PRESETS = {
 EXPLAIN_KEY = "sent_explained"
 
 
-def _architecture(spec: RunSpec, model: str, edits: Edits) -> None:
-    left, right = st.columns(2)
-    with left:
-        sv.param_widget(PAGE, "embed_dim", spec, edits, options=(8, 16, 32, 64, 128, 256))
-        if model == "conv1d":
-            sv.param_widget(PAGE, "kernel", spec, edits, label="Kernel (words)", options=tuple(range(1, 12)))
-    with right:
-        label = {"conv1d": "Filters", "transformer": "Feed-forward units"}.get(model, "Recurrent units")
-        sv.param_widget(PAGE, "units", spec, edits, label=label, options=(4, 8, 16, 32, 64, 128, 256))
-    sv.param_widget(PAGE, "dropout", spec, edits)
-
-
 def _explain(run_id: str, result: dict, text: str) -> None:
     from synaptic_core.sequences.explain import word_contributions
     from synaptic_core.sequences.text import Vocabulary
 
-    vocab = sv.artifact_json(result.get("vocab_path"))
+    vocab = trained_model.artifact_json(result.get("vocab_path"))
     try:
-        predict = sv.load_predictor(result["model_path"])
+        predict = trained_model.load_predictor(result["model_path"])
         prob, contributions = word_contributions(predict, Vocabulary(tuple(vocab["words"])), text, vocab["seq_len"])
     except ValueError as exc:  # no words in the text
         st.session_state[EXPLAIN_KEY] = {"run": run_id, "text": text, "error": str(exc)}
@@ -58,7 +47,7 @@ def _review_box(run_id: str, result: dict) -> None:
     from synaptic_core.viz.sequences import contributions_figure, contributions_html
 
     st.subheader("Try a review")
-    if sv.artifact_json(result.get("vocab_path")) is None or not result.get("model_path"):
+    if trained_model.artifact_json(result.get("vocab_path")) is None or not result.get("model_path"):
         st.caption("This run's model or vocabulary is not available any more.")
         return
     names = list(result.get("class_names") or ["negative", "positive"])
@@ -73,7 +62,7 @@ def _review_box(run_id: str, result: dict) -> None:
         return
     with st.container(key="review_result"):
         if "error" in shown:
-            st.warning(shown["error"])
+            st.warning(md_escape(shown["error"]))
             return
         prob = shown["prob"]
         label = names[1] if prob >= 0.5 else names[0]
@@ -85,12 +74,10 @@ def _review_box(run_id: str, result: dict) -> None:
 
 
 def _results(run_id: str, status) -> None:
-    runner = get_runner()
-    result = runner.result(run_id)
-    st.subheader(f"Run {run_id}: {status.state}")
-    results.results_view(run_id, status, result, live.fetch_events(runner, run_id))
+    result, events = results.finished(run_id, status)
     if result is None:
         return
+    results.classification(run_id, result, events)
     if roc := result.get("roc"):
         from synaptic_core.viz.sequences import roc_figure
 
@@ -99,26 +86,21 @@ def _results(run_id: str, status) -> None:
     _review_box(run_id, result)
 
 
-def _describe(run: dict) -> str:
-    test = (run.get("result") or {}).get("test") or {}
-    return f"test accuracy {test['accuracy']:.1%}" if test.get("accuracy") is not None else "—"
-
-
-def _widgets(spec: RunSpec, edits: Edits) -> None:
+def _widgets(form: Form) -> None:
     data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
     with data_tab:
-        sv.dataset_picker(PAGE, spec, edits)
-        sv.param_widget(PAGE, "vocab_size", spec, edits, options=(1000, 2000, 4000, 5000, 10000, 20000, 50000))
-        sv.param_widget(PAGE, "seq_len", spec, edits, label="Words per review (longer ones keep their end)")
-        sv.param_widget(PAGE, "subset", spec, edits)
+        info = form.dataset_picker()
+        data_widgets.source_caption(info.name)
+        for name in ("vocab_size", "seq_len", "subset"):
+            form.param(name)
     with model_tab:
-        model = sv.model_picker(PAGE, spec, edits)
-        _architecture(spec, model, edits)
+        form.model_picker(info)
+        form.architecture()
     with train_tab:
-        sv.training_widgets(PAGE, spec, edits)
+        form.training()
 
 
 st.title("Sentiment")
 st.caption("Movie reviews and short sentences labelled positive or negative: a word-level model reads "
            "the text and predicts its sentiment.")
-sv.page_frame(PAGE, PRESETS, _widgets, _results, _describe)
+run_page(PAGE, _widgets, results_view=_results, presets=PRESETS)

@@ -9,12 +9,16 @@ the run's own model, loaded here only when asked.
 import numpy as np
 import streamlit as st
 
-from synaptic_core.specs import RunSpec
-from ui import sequence_views as sv
-from ui.spec_widgets import Edits
+from synaptic_core.text_safety import md_escape
+from ui import data_widgets, results, trained_model
+from ui.controller import Form, TrainPage, run_page
 
-PAGE = sv.SeqPage("gen", "app_pages/text_generation.py", ("shakespeare",), ("lstm", "gru", "rnn", "transformer"),
-                  {"dataset": "shakespeare"})
+PAGE = TrainPage("gen", "app_pages/text_generation.py", tasks=("chars",), models=("lstm", "gru", "rnn", "transformer"),
+                 default={"dataset": "shakespeare"}, reset_on_dataset=True,
+                 train_params=("optimizer", "lr", "batch_size", "epochs", "validation_split", "seed"),
+                 labels={"seq_len": "Sequence length (characters the model reads)",
+                         "subset": "Training windows used (0 = all)"},
+                 options={"embed_dim": (8, 16, 32, 64, 128), "units": (16, 32, 64, 128, 256, 512)})
 PRESETS = {"Seed preset (embedding 32, LSTM 128, dropout 0.2)": {
     "model": "lstm", "embed_dim": 32, "units": 128, "dropout": 0.2, "seq_len": 100, "stride": 3, "batch_size": 256,
     "validation_split": 0.1, "optimizer": "adam", "lr": 0.001}}
@@ -22,24 +26,36 @@ TEMPERATURES = (0.0, 0.2, 0.5, 0.8, 1.0, 1.2, 1.5)
 GENERATED_KEY = "gen_generated"
 
 
-def _widgets(spec: RunSpec, edits: Edits) -> None:
+def _widgets(form: Form) -> None:
     data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
     with data_tab:
-        sv.dataset_picker(PAGE, spec, edits)
-        sv.param_widget(PAGE, "seq_len", spec, edits, label="Sequence length (characters the model reads)")
-        sv.param_widget(PAGE, "stride", spec, edits)
-        sv.param_widget(PAGE, "subset", spec, edits, label="Training windows used (0 = all)")
+        info = form.dataset_picker()
+        data_widgets.source_caption(info.name)
+        for name in ("seq_len", "stride", "subset"):
+            form.param(name)
     with model_tab:
-        model = sv.model_picker(PAGE, spec, edits)
-        left, right = st.columns(2)
-        with left:
-            sv.param_widget(PAGE, "embed_dim", spec, edits, options=(8, 16, 32, 64, 128))
-        with right:
-            sv.param_widget(PAGE, "units", spec, edits, options=(16, 32, 64, 128, 256, 512),
-                            label="Feed-forward units" if model == "transformer" else "Recurrent units")
-        sv.param_widget(PAGE, "dropout", spec, edits)
+        form.model_picker(info)
+        form.architecture()
     with train_tab:
-        sv.training_widgets(PAGE, spec, edits, early_stopping=False)
+        form.training()
+
+
+def _samples(events: list[dict]) -> None:
+    """The text generated after each epoch (``sample`` events), newest first, in the live view."""
+    samples = [e for e in events if e.get("type") == "sample"]
+    with st.container(key="live_samples"):
+        if not samples:
+            st.caption("A generated sample appears here after each epoch.")
+            return
+        last = samples[-1]
+        st.markdown(f"**Sample after epoch {int(last['epoch']) + 1}** (temperature {last.get('temperature', 0):g}, "
+                    f"seeded with the held-out text)")
+        st.code(last.get("text", ""), language=None, wrap_lines=True)
+        if len(samples) > 1:
+            with st.expander("Earlier samples"):
+                for e in reversed(samples[:-1]):
+                    st.caption(f"Epoch {int(e['epoch']) + 1}")
+                    st.code(e.get("text", ""), language=None, wrap_lines=True)
 
 
 def _columns(outputs: list[tuple[float, str]], key: str) -> None:
@@ -57,14 +73,14 @@ def _generate(run_id: str, result: dict, meta: dict) -> None:
     from synaptic_core.sequences.chars import Alphabet, generate_many
 
     temps = sorted({float(st.session_state["gen_temperature"]), *map(float, st.session_state["gen_compare"])})
-    predict = sv.load_predictor(result["model_path"])
+    predict = trained_model.load_predictor(result["model_path"])
     texts = generate_many(predict, Alphabet(meta["alphabet"]), st.session_state["gen_seed_text"],
                           int(st.session_state["gen_length"]), temps, int(meta["seq_len"]), np.random.default_rng())
     st.session_state[GENERATED_KEY] = {"run": run_id, "outputs": list(zip(temps, texts))}
 
 
 def _generator(run_id: str, result: dict) -> None:
-    meta = sv.artifact_json(result.get("alphabet_path"))
+    meta = trained_model.artifact_json(result.get("alphabet_path"))
     st.subheader("Generator")
     if meta is None or not result.get("model_path"):
         st.caption("This run's model or alphabet is not available any more.")
@@ -91,7 +107,7 @@ def _generator(run_id: str, result: dict) -> None:
 def _results(run_id: str, status) -> None:
     from synaptic_core.viz.sequences import ordered_samples
 
-    result, events = sv.finished(run_id, status)
+    result, events = results.finished(run_id, status)
     if result is None:
         return
     test = result.get("test") or {}
@@ -106,12 +122,13 @@ def _results(run_id: str, status) -> None:
         cols[3].metric("Next-char accuracy", f"{test.get('accuracy', float('nan')):.1%}")
         cols[4].metric("Training time", f"{result.get('train_seconds', 0):.0f} s",
                        help=f"{result.get('epochs_run', 0)} epochs")
-        st.caption(result.get("source_label", ""))
+        st.caption(md_escape(result.get("source_label", "")))
         if result.get("samples"):
             st.markdown("**Samples after training**, continuing the held-out seed text")
             _columns(ordered_samples(result["samples"]), "final_samples")
-        sv.curves_and_summary(events)
-        sv.download(run_id, result.get("model_path"))
+        results.curves(events)
+        results.model_summary(events)
+        results.model_download(run_id, result.get("model_path"))
     _generator(run_id, result)
 
 
@@ -123,4 +140,4 @@ def _describe(run: dict) -> str:
 st.title("Text generation")
 st.caption("A character-level model reads Shakespeare a window at a time and learns to predict the next "
            "character; sampling from it, one character after another, writes new text.")
-sv.page_frame(PAGE, PRESETS, _widgets, _results, _describe, live_samples=True)
+run_page(PAGE, _widgets, results_view=_results, describe=_describe, presets=PRESETS, live_extra=_samples)

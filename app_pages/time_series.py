@@ -10,17 +10,21 @@ import logging
 import numpy as np
 import streamlit as st
 
-from synaptic_core.specs import ACTIVATIONS, RunSpec
-from ui import sequence_views as sv
-from ui.spec_widgets import Edits
+from synaptic_core.specs import RunSpec
+from synaptic_core.text_safety import md_escape, md_text
+from ui import data_widgets, results
+from ui.controller import Form, TrainPage, run_page
 
 log = logging.getLogger(__name__)
 
-PAGE = sv.SeqPage("ts", "app_pages/time_series.py", ("airline-passengers", "sine"), ("lstm", "gru", "rnn", "mlp"),
-                  {"dataset": "airline-passengers", "model": "lstm", "epochs": 100, "batch_size": 1, "horizon": 24,
-                   "hidden": (32,), "dropout": 0.0},
-                  per_dataset={"sine": {"model": "rnn", "units": 16, "epochs": 20, "batch_size": 16,
-                                        "cycle": 50.0, "horizon": 100}})
+PAGE = TrainPage("ts", "app_pages/time_series.py", tasks=("series",), models=("lstm", "gru", "rnn", "mlp"),
+                 default={"dataset": "airline-passengers", "model": "lstm", "epochs": 100, "batch_size": 1,
+                          "horizon": 24, "hidden": (32,), "dropout": 0.0},
+                 per_dataset={"sine": {"model": "rnn", "units": 16, "epochs": 20, "batch_size": 16,
+                                       "cycle": 50.0, "horizon": 100}}, reset_on_dataset=True,
+                 labels={"noise": "Noise (standard deviation)",
+                         "train_ratio": "Share of the series used for training (in time order)"},
+                 options={"cycle": (4.0, 6.0, 12.0, 25.0, 50.0, 100.0, 200.0), "units": (1, 2, 4, 8, 16, 32, 64, 128)})
 SEED_SETUP = {"dataset": "airline-passengers", "model": "lstm", "units": 4, "look_back": 1, "epochs": 100,
               "batch_size": 1, "train_ratio": 0.67, "validation_split": 0.0, "optimizer": "adam", "lr": 0.001,
               "dropout": 0.0}
@@ -43,40 +47,24 @@ def _values(dataset: str, n_points: int, cycle: float, noise: float, seed: int) 
     return read_series(locate(dataset)[1])
 
 
-def _widgets(spec: RunSpec, edits: Edits) -> None:
+def _widgets(form: Form) -> None:
     data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
     with data_tab:
-        name = sv.dataset_picker(PAGE, spec, edits)
-        if name == "sine":
-            sv.param_widget(PAGE, "noise", spec, edits, label="Noise (standard deviation)")
-            left, right = st.columns(2)
-            with left:
-                sv.param_widget(PAGE, "cycle", spec, edits, options=(4.0, 6.0, 12.0, 25.0, 50.0, 100.0, 200.0))
-            with right:
-                sv.param_widget(PAGE, "n_points", spec, edits)
-        left, right = st.columns(2)
-        with left:
-            sv.param_widget(PAGE, "look_back", spec, edits)
-        with right:
-            sv.param_widget(PAGE, "horizon", spec, edits)
-        sv.param_widget(PAGE, "train_ratio", spec, edits)
+        info = form.dataset_picker()
+        data_widgets.source_caption(info.name)
+        if info.name == "sine":
+            form.param("noise")
+            form.grid(("cycle", "n_points"))
+        form.grid(("look_back", "horizon"))
+        form.param("train_ratio")
         st.caption("**Scaling:** values are mapped to [0, 1] with the minimum and maximum of the *training* "
                    "period only (MinMax, as in the seed), so the test period cannot leak into training; "
                    "predictions are mapped back, and every RMSE is in the data's own units.")
     with model_tab:
-        model = sv.model_picker(PAGE, spec, edits)
-        if model == "mlp":
-            text = st.text_input("Dense layers (units per layer)", ", ".join(map(str, spec.hidden)),
-                                 key=PAGE.wkey("hidden"), help="Comma-separated, e.g. 32, 16.")
-            edits.values["hidden"] = text
-            act = spec.activation[0] if spec.activation and spec.activation[0] in ACTIVATIONS else "relu"
-            edits.values["activation"] = (st.selectbox("Activation", ACTIVATIONS, index=ACTIVATIONS.index(act),
-                                                       key=PAGE.wkey("activation")),)
-        else:
-            sv.param_widget(PAGE, "units", spec, edits, options=(1, 2, 4, 8, 16, 32, 64, 128))
-        sv.param_widget(PAGE, "dropout", spec, edits)
+        form.model_picker(info)
+        form.architecture()
     with train_tab:
-        sv.training_widgets(PAGE, spec, edits)
+        form.training()
 
 
 def _preview(spec: RunSpec) -> None:
@@ -87,7 +75,7 @@ def _preview(spec: RunSpec) -> None:
         values = _values(spec.dataset, spec.n_points, spec.cycle, spec.noise, spec.seed)
     except Exception as exc:
         log.exception("reading %s", spec.dataset)
-        st.error(f"Could not read {spec.dataset}: {exc}")
+        st.error(md_text("Could not read {}: {}", spec.dataset, exc))
         return
     split = int(len(values) * spec.train_ratio)
     st.plotly_chart(series_figure(values, split, spec.look_back, [], [], unit=UNITS[spec.dataset], height=300),
@@ -98,7 +86,7 @@ def _preview(spec: RunSpec) -> None:
 def _results(run_id: str, status) -> None:
     from synaptic_core.viz.sequences import series_figure
 
-    result, events = sv.finished(run_id, status)
+    result, events = results.finished(run_id, status)
     if result is None:
         return
     unit = UNITS.get(result.get("dataset"), "value")
@@ -113,13 +101,14 @@ def _results(run_id: str, status) -> None:
         st.caption(f"RMSE in {unit}; the naive last-value baseline scores {naive['train']:.2f} (train) and "
                    f"{naive['test']:.2f} (test). On the test period the model {verdict} it. "
                    f"{result.get('epochs_run', 0)} epochs in {result.get('train_seconds', 0):.1f} s. "
-                   + result.get("source_label", ""))
+                   + md_escape(result.get("source_label", "")))
         s = result["series"]
         with st.container(key="forecast"):
             st.plotly_chart(series_figure(s["values"], s["split"], s["look_back"], s["train_pred"], s["test_pred"],
                                           s["forecast"], unit=unit), key="series_chart", width="stretch")
-        sv.curves_and_summary(events)
-        sv.download(run_id, result.get("model_path"))
+        results.curves(events)
+        results.model_summary(events)
+        results.model_download(run_id, result.get("model_path"))
 
 
 def _describe(run: dict) -> str:
@@ -130,4 +119,4 @@ def _describe(run: dict) -> str:
 st.title("Time series")
 st.caption("Monthly airline passengers or a noisy sine: a recurrent or dense network sees a window of past "
            "values and predicts the next one; fed its own predictions, it forecasts past the end.")
-sv.page_frame(PAGE, PRESETS, _widgets, _results, _describe, preview=_preview)
+run_page(PAGE, _widgets, results_view=_results, describe=_describe, presets=PRESETS, preview=_preview)

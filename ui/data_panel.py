@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from synaptic_core.specs import PARAMS, RunSpec
+from synaptic_core.text_safety import md_escape
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,9 @@ def load_preview(spec_json: str) -> dict[str, Any]:
 
 def source_panel(spec: RunSpec, info: Any, preview: dict[str, Any]) -> None:
     """Where the data comes from and how much is used; the full download when only a sample is here."""
-    st.caption(f"**Source:** {preview['source_label']}")
+    st.caption(f"**Source:** {md_escape(preview['source_label'])}")
     for note in preview["notes"]:
-        st.warning(note)
+        st.warning(md_escape(note))
     if preview["source"] == "bundled" and info.downloadable:
         if st.button(f"Download full {info.title}", key="download_data",
                      help="Fetches the complete set into the Keras cache (~/.keras/datasets) once."):
@@ -80,7 +81,7 @@ def download_with_progress(info: Any) -> None:
     except (DataError, OSError) as exc:
         log.exception("download of %s failed", info.name)
         bar.empty()
-        st.error(f"Could not download {info.title}: {exc} If this server is offline, the bundled sample "
+        st.error(f"Could not download {info.title}: {md_escape(exc)} If this server is offline, the bundled sample "
                  "keeps working: you can train on it now.")
         return
     bar.progress(1.0, text=f"{info.title} downloaded to {path}")

@@ -12,13 +12,13 @@ Events are fetched incrementally (``runner.events(run_id, since=last seq)``) and
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
 from synaptic_core.specs import RunSpec
+from synaptic_core.text_safety import md_escape, md_text
 from ui.services import get_runner, get_store, session_owner
-from ui.spec_state import SPEC_KEY
 from ui.summary import summary_table
 
 log = logging.getLogger(__name__)
@@ -52,14 +52,14 @@ def last_event(events: list[dict], kind: str) -> dict | None:
 
 
 def run_spec(run_id: str) -> RunSpec:
-    """The spec a run was submitted with (from the store), else the page's current spec."""
+    """The spec a run was submitted with (from the store; the defaults if the store has none)."""
     try:
         run = get_store().get_run(run_id)
         if run and run.get("spec"):
             return RunSpec.from_mapping(run["spec"], strict=False)
     except Exception:
         log.exception("could not read run %s from the store", run_id)
-    return RunSpec.from_mapping(st.session_state.get(SPEC_KEY, {}), strict=False)
+    return RunSpec()
 
 
 def _stop(run_id: str) -> None:
@@ -70,7 +70,7 @@ def _stop(run_id: str) -> None:
         st.session_state[STOP_KEY] = run_id
     except Exception as exc:
         log.exception("cancel(%s, force=%s) failed", run_id, force)
-        st.session_state["pg_stop_error"] = f"Could not stop run {run_id}: {exc}"
+        st.session_state["pg_stop_error"] = md_text("Could not stop run {}: {}", run_id, exc)
 
 
 def draw_boundary(spec: RunSpec, event: dict, class_names: list[str] | None, key: str) -> None:
@@ -84,13 +84,14 @@ def draw_boundary(spec: RunSpec, event: dict, class_names: list[str] | None, key
                                 data["x_test"], data["y_test"], class_names=class_names or data["class_names"])
     except Exception as exc:
         log.exception("decision boundary of %s", spec.dataset)
-        st.error(f"Could not draw the decision boundary: {exc}")
+        st.error(f"Could not draw the decision boundary: {md_escape(exc)}")
         return
     st.plotly_chart(fig, key=key, width="stretch")
 
 
-def live_view(run_id: str) -> None:
-    """Draw the run's live state once; in the fragment, rerun the page when the run ends."""
+def live_view(run_id: str, extra: Callable[[list[dict]], None] | None = None) -> None:
+    """Draw the run's live state once (``extra(events)`` draws more of it, e.g. text samples);
+    in the fragment, rerun the page when the run ends."""
     from synaptic_core.training.progress import summarize_progress
     from synaptic_core.viz import empty_curves, training_curves
 
@@ -100,7 +101,8 @@ def live_view(run_id: str) -> None:
         events = fetch_events(runner, run_id)
     except Exception as exc:
         log.exception("could not poll run %s", run_id)
-        st.error(f"Lost contact with run {run_id}: {exc}. The run goes on on the server; reload to reattach.")
+        st.error(md_text("Lost contact with run {}: {}. The run goes on on the server; reload to reattach.",
+                         run_id, exc))
         return
     spec = run_spec(run_id)
     progress = summarize_progress(events, epochs=spec.epochs)
@@ -108,7 +110,7 @@ def live_view(run_id: str) -> None:
         if status.state == "queued":
             st.info(f"Queued: position {status.position} in the queue. It starts as soon as a worker is free.")
         else:
-            st.caption(f"State: {status.state}" + (f" — {status.message}" if status.message else ""))
+            st.caption(f"State: {status.state}" + (f" — {md_escape(status.message)}" if status.message else ""))
         st.progress(min(max(progress.fraction, 0.0), 1.0), text=progress.text())
     with st.container(key="live_curves"):
         has_metric = any(e.get("type") in ("batch", "epoch") for e in events)
@@ -131,6 +133,8 @@ def live_view(run_id: str) -> None:
         st.button("Kill now" if pressed else "Stop", key="stop", on_click=_stop, args=(run_id,))
         st.caption("Stopping… press again to kill the process." if pressed
                    else "Stop ends training within one batch and keeps the weights learned so far.")
+    if extra is not None:
+        extra(events)
     if status.state in FINAL:
         st.rerun()
 

@@ -1,8 +1,12 @@
-"""The results of a finished run: test metrics, confusion matrix, per-class accuracy, the
-misclassified examples, the model summary and the trained model as a download.
+"""The results of a finished run: what happened to it (failed, interrupted, stopped), then for
+classification the test metrics, confusion matrix, per-class accuracy, the misclassified
+examples, the model summary and the trained model as a download.
 
-Failed runs show why (the NaN message names the epoch and batch); stopped runs say where they
-stopped and still show what the weights learned so far can do.
+``finished(run_id, status)`` draws the header and those notes for any page and hands back the
+result and events; each page draws its own figures from them (``classification`` here, the
+ROC, forecast or samples on the sequence pages). Failed runs show why (the NaN message names
+the epoch and batch); stopped runs say where they stopped and still show what the weights
+learned so far can do. Run messages can quote outside text: they are shown escaped.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from ui.live import draw_boundary, last_event, run_spec
+from synaptic_core.text_safety import md_escape, md_text
+from ui.live import draw_boundary, fetch_events, last_event, run_spec
+from ui.services import get_runner
 from ui.summary import summary_table
 
 log = logging.getLogger(__name__)
@@ -22,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def _failure(status: Any, events: list[dict]) -> None:
     error = last_event(events, "error") or {}
-    message = error.get("message") or status.message or "no reason was recorded."
+    message = md_escape(error.get("message") or status.message or "no reason was recorded.")
     if status.state == "interrupted":
         st.warning(f"This run was interrupted (the server stopped while it ran): {message}")
         return
@@ -39,7 +45,33 @@ def _stopped_message(result: dict, events: list[dict]) -> str:
     epoch, batch = where.get("epoch"), where.get("batch")
     if epoch is None:
         return "Stopped — weights so far kept."
-    return f"Stopped at epoch {int(epoch) + 1}, batch {batch} — weights so far kept."
+    return f"Stopped at epoch {int(epoch) + 1}, batch {md_escape(batch)} — weights so far kept."
+
+
+def notes(run_id: str, status: Any, result: dict | None, events: list[dict]) -> None:
+    """Why a run failed, that it was interrupted or stopped, or that it left nothing to show."""
+    if status.state in ("failed", "interrupted"):
+        _failure(status, events)
+    if result is None:
+        if status.state == "stopped":
+            error = last_event(events, "error") or {}
+            reason = error.get("message") or status.message
+            st.warning(md_text("Run {} was stopped before it produced results", run_id)
+                       + (f": {md_escape(reason)}" if reason else "."))
+        elif status.state == "done":
+            st.info(md_text("Run {} finished without a result to show.", run_id))
+    elif result.get("stopped") or status.state == "stopped":
+        st.warning(_stopped_message(result, events))
+
+
+def finished(run_id: str, status: Any) -> tuple[dict | None, list[dict]]:
+    """Header and notes of a finished run; returns its result (None: nothing more to show) and events."""
+    runner = get_runner()
+    events = fetch_events(runner, run_id)
+    result = runner.result(run_id)
+    st.subheader(f"Run {md_escape(run_id)}: {status.state}")
+    notes(run_id, status, result, events)
+    return result, events
 
 
 def _misclassified(path: str | None, class_names: list[str]) -> None:
@@ -67,23 +99,27 @@ def model_download(run_id: str, model_path: str | None) -> None:
                        key="model_download", on_click="ignore")
 
 
-def results_view(run_id: str, status: Any, result: dict | None, events: list[dict]) -> None:
-    """Draw the outcome of a run that reached a final state."""
-    if status.state in ("failed", "interrupted"):
-        _failure(status, events)
-    if result is None:
-        if status.state == "stopped":
-            error = last_event(events, "error") or {}
-            reason = error.get("message") or status.message
-            st.warning(f"Run {run_id} was stopped before it produced results" + (f": {reason}" if reason else "."))
-        elif status.state == "done":
-            st.info(f"Run {run_id} finished without a result to show.")
-        return
-    from synaptic_core.viz import confusion_heatmap, per_class_bar, training_curves
+def curves(events: list[dict]) -> None:
+    """The training curves of the whole run."""
+    if any(e.get("type") in ("batch", "epoch") for e in events):
+        from synaptic_core.viz import training_curves
+
+        st.plotly_chart(training_curves(events), key="final_curves_chart", width="stretch")
+
+
+def model_summary(events: list[dict]) -> None:
+    """The layers of the trained model, from the run's ``model`` event."""
+    model_event = last_event(events, "model")
+    if model_event is not None:
+        with st.expander(f"Model summary: {model_event.get('params', 0):,} parameters"):
+            summary_table(model_event.get("summary", []), model_event.get("params"))
+
+
+def classification(run_id: str, result: dict, events: list[dict]) -> None:
+    """Test metrics, curves, boundary, confusion matrix, per-class accuracy, misclassified, download."""
+    from synaptic_core.viz import confusion_heatmap, per_class_bar
 
     with st.container(key="results"):
-        if result.get("stopped") or status.state == "stopped":
-            st.warning(_stopped_message(result, events))
         test = result.get("test") or {}
         cols = st.columns(4)
         cols[0].metric("Test accuracy", f"{test.get('accuracy', float('nan')):.2%}")
@@ -92,9 +128,8 @@ def results_view(run_id: str, status: Any, result: dict | None, events: list[dic
         seconds, rate = result.get("train_seconds"), result.get("samples_per_second")
         cols[3].metric("Training time", f"{seconds:.1f} s" if seconds is not None else "—",
                        help=f"{rate:,.0f} samples/s" if rate else None)
-        st.caption(result.get("source_label", ""))
-        if any(e.get("type") in ("batch", "epoch") for e in events):
-            st.plotly_chart(training_curves(events), key="final_curves_chart", width="stretch")
+        st.caption(md_escape(result.get("source_label", "")))
+        curves(events)
         if (boundary := last_event(events, "boundary")) is not None:
             draw_boundary(run_spec(run_id), boundary, result.get("class_names"), key="final_boundary_chart")
         names = list(result.get("class_names") or [])
@@ -109,9 +144,13 @@ def results_view(run_id: str, status: Any, result: dict | None, events: list[dic
             _misclassified(result.get("misclassified_path"), names)
         except (OSError, KeyError, ValueError) as exc:
             log.exception("misclassified examples of run %s", run_id)
-            st.error(f"Could not read the misclassified examples: {exc}")
-        model_event = last_event(events, "model")
-        if model_event is not None:
-            with st.expander(f"Model summary: {model_event.get('params', 0):,} parameters"):
-                summary_table(model_event.get("summary", []), model_event.get("params"))
+            st.error(f"Could not read the misclassified examples: {md_escape(exc)}")
+        model_summary(events)
         model_download(run_id, result.get("model_path"))
+
+
+def results_view(run_id: str, status: Any, result: dict | None, events: list[dict]) -> None:
+    """Draw the outcome of a run that reached a final state (notes, then classification results)."""
+    notes(run_id, status, result, events)
+    if result is not None:
+        classification(run_id, result, events)

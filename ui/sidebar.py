@@ -12,6 +12,7 @@ import logging
 
 import streamlit as st
 
+from synaptic_core.text_safety import md_escape
 from ui.services import get_runner, session_owner
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def sidebar_body() -> None:
         device, queue = runner.device(), runner.queue()
     except Exception as exc:
         log.exception("the job runner is not available")
-        st.error(f"The job runner is not available: {exc}")
+        st.error(f"The job runner is not available: {md_escape(exc)}")
         return
     st.markdown("**Device**")
     for line in device_lines(device):

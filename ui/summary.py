@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from synaptic_core.specs import PARAMS, RunSpec
+from synaptic_core.text_safety import md_escape
 
 log = logging.getLogger(__name__)
 SHOW_KEY = "pg_show_summary"
@@ -55,6 +56,6 @@ def summary_expander(spec: RunSpec, preview: dict[str, Any] | None) -> None:
                                    len(preview["class_names"]), preview["task"])
         except Exception as exc:  # a summary must never take the page down
             log.exception("model summary failed for %s", spec.to_json())
-            st.error(f"Could not build this model: {exc}")
+            st.error(f"Could not build this model: {md_escape(exc)}")
             return
         summary_table(rows)

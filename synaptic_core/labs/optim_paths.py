@@ -21,7 +21,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from synaptic_core.spec_optimizers import OPTIMIZER_TABLE, OptimizerInfo, Setting, keras_optimizer
+from synaptic_core.spec_optimizers import OPTIMIZER_TABLE, OptimizerInfo, keras_optimizer
+from synaptic_core.spec_optimizers import Setting  # noqa: F401 - still importable from here
 
 from .surfaces import Surface
 

@@ -33,8 +33,8 @@ class ModelInfo:
 SEQ = ("text", "series", "chars")
 _DENSE = ("hidden", "activation", "dropout", "batch_norm", "l2")  # common.head
 # SimpleRNN/LSTM/GRU: an embedding for tokens (text, characters), none for a series' float windows
-_RECURRENT: dict[str, Any] = {"reads": ("embed_dim", "units", "dropout"), "task_reads": {"series": ("units", "dropout")},
-                              "labels": {"units": "Recurrent units"}}
+_RECURRENT: dict[str, Any] = {"reads": ("embed_dim", "units", "dropout"),
+                              "task_reads": {"series": ("units", "dropout")}, "labels": {"units": "Recurrent units"}}
 
 MODELS: dict[str, ModelInfo] = {
     m.name: m
@@ -83,8 +83,8 @@ MODELS: dict[str, ModelInfo] = {
                   ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}, **_RECURRENT),
         ModelInfo("conv1d", "1-D CNN", "Convolutions over word embeddings, max over time: n-gram detectors.",
                   ("text", "series"), "synaptic_core.models.sequence:build_conv1d", {"units": 128, "kernel": 5},
-                  reads=("embed_dim", "units", "kernel", "dropout"), task_reads={"series": ("units", "kernel", "dropout")},
-                  labels={"units": "Filters", "kernel": "Kernel width"}),
+                  reads=("embed_dim", "units", "kernel", "dropout"),
+                  task_reads={"series": ("units", "kernel", "dropout")}, labels={"units": "Filters", "kernel": "Kernel width"}),
         ModelInfo("transformer", "Transformer encoder",
                   "Self-attention over token and position embeddings, one encoder block.",
                   ("text", "chars"), "synaptic_core.models.sequence:build_transformer",

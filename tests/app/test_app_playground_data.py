@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import synaptic_core.data as data
+from shown import texts
 from synaptic_core.data import DataError
 
 PAGE = "app_pages/playground.py"
@@ -40,7 +41,7 @@ def test_download_failure_says_why(open_app, monkeypatch):
     at = open_app(PAGE)
     at.button(key="download_data").click().run()
     assert calls == ["mnist"]
-    text = "\n".join(e.value for e in at.error)
+    text = texts(at.error)
     assert "network unreachable" in text and "bundled sample keeps working" in text
     assert not at.exception
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shown import texts
 from synaptic_core.specs import RunSpec
 
 PAGE = "app_pages/playground.py"
@@ -87,7 +88,7 @@ def test_failed_run_shows_the_nan_message(open_app, runner):
                    message=message)
     at = open_app(PAGE, run="bad")
     assert not at.exception
-    assert any("NaN at epoch 2, batch 17" in e.value for e in at.error)
+    assert "NaN at epoch 2, batch 17" in texts(at.error)
     assert not at.metric
 
 
@@ -97,7 +98,7 @@ def test_stopped_run_says_where_and_keeps_results(open_app, runner, finished_res
                    result=result)
     at = open_app(PAGE, run="halt")
     assert not at.exception
-    assert any("Stopped at epoch 2, batch 7 — weights so far kept" in w.value for w in at.warning)
+    assert "Stopped at epoch 2, batch 7 — weights so far kept" in texts(at.warning)
     assert {m.label for m in at.metric} >= {"Test accuracy", "Test loss"}
     assert len(at.get("download_button")) == 1
 
@@ -149,7 +150,7 @@ def test_toy_run_draws_the_decision_boundary(open_app, runner):
 def test_unknown_run_in_the_url_is_reported(open_app):
     at = open_app(PAGE, run="nosuchrun")
     assert not at.exception
-    assert any("nosuchrun" in e.value for e in at.error)
+    assert "nosuchrun" in texts(at.error)
     assert "run" not in at.query_params
 
 
@@ -189,4 +190,4 @@ def test_killed_run_says_so(open_app, runner):
         {"type": "error", "kind": "killed", "message": "the job's process was killed on request"}])
     at = open_app(PAGE, run="gone")
     assert not at.exception
-    assert any("killed on request" in w.value for w in at.warning)
+    assert "killed on request" in texts(at.warning)

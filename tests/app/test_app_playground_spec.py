@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from shown import texts
 from synaptic_core.specs import RunSpec
 
 PAGE = "app_pages/playground.py"
 
 
 def _errors(at) -> str:
-    return "\n".join(e.value for e in at.error)
+    return texts(at.error)
 
 
 def test_renders_with_defaults(open_app):
@@ -139,7 +140,7 @@ def test_a_failed_submit_is_reported(open_app, runner, monkeypatch):
     at = open_app(PAGE)
     at.button(key="train").click().run()
     assert not at.exception
-    assert any("Could not start the run: this job runner has been shut down" in e.value for e in at.error)
+    assert "Could not start the run: this job runner has been shut down" in _errors(at)
     assert "run" not in at.query_params
 
 

@@ -1,6 +1,6 @@
 """AppTest of the three sequence pages: spec <-> URL, Train, live view, results, and the
 after-training tools (review box, text generator), with a FakeRunner and fake predictors
-(no TensorFlow: the pages call ``ui.sequence_views.load_predictor``, replaced here)."""
+(no TensorFlow: the pages call ``ui.trained_model.load_predictor``, replaced here)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shown import texts
 from synaptic_core.specs import RunSpec
-from ui import sequence_views as sv
+from ui import trained_model
 
 SENTIMENT, GENERATION, SERIES = "app_pages/sentiment.py", "app_pages/text_generation.py", "app_pages/time_series.py"
 WORDS = ["good", "bad", "movie", "plot"]  # ids 2, 3, 4, 5
@@ -65,14 +66,14 @@ def test_sentiment_link_sets_widgets_and_bad_values_say_why(open_app, runner):
     assert (spec.dataset, spec.model, spec.seq_len, spec.epochs) == ("sentences", "bigru", 30, 2)
 
     bad = open_app(SENTIMENT, dataset="sentences", model="cnn")  # an image model: not offered here
-    assert any("not offered here" in e.value for e in bad.error)
+    assert "not offered here" in texts(bad.error)
     assert bad.selectbox(key="sent_w_model").value == "lstm"
 
 
 def test_sentiment_out_of_range_input_disables_train(open_app):
     at = open_app(SENTIMENT, dataset="sentences")
     at.number_input(key="sent_w_seq_len").set_value(3).run()
-    assert any("seq_len = 3 is out of range: allowed 5 to 2000" in e.value for e in at.error)
+    assert "seq_len = 3 is out of range: allowed 5 to 2000" in texts(at.error)
     assert at.button(key="train").disabled
 
 
@@ -109,7 +110,7 @@ def _fake_sentiment_predictor(model_path: str):
 
 
 def test_sentiment_results_roc_and_review_box(open_app, runner, sentiment_result, monkeypatch):
-    monkeypatch.setattr(sv, "load_predictor", _fake_sentiment_predictor)
+    monkeypatch.setattr(trained_model, "load_predictor", _fake_sentiment_predictor)
     runner.add_run("s1", "done", _events("text"), result=sentiment_result,
                    spec=RunSpec.from_mapping({"dataset": "sentences", "model": "lstm"}))
     at = open_app(SENTIMENT, run="s1", dataset="sentences")
@@ -183,7 +184,7 @@ def _fake_char_predictor(model_path: str):
 
 
 def test_generation_results_and_generator_at_two_temperatures(open_app, runner, chars_result, monkeypatch):
-    monkeypatch.setattr(sv, "load_predictor", _fake_char_predictor)
+    monkeypatch.setattr(trained_model, "load_predictor", _fake_char_predictor)
     runner.add_run("c1", "done", _events("chars"), result=chars_result,
                    spec=RunSpec.from_mapping({"dataset": "shakespeare", "model": "lstm"}))
     at = open_app(GENERATION, run="c1", dataset="shakespeare")

@@ -74,3 +74,11 @@ def test_fuzz_parse_query_never_raises_and_returns_a_valid_spec():
 def test_messages_are_plain_text_quoting_the_value():
     _, issues = parse_query({"dataset": "<b>**x**</b>"}, DATASETS, MODELS)
     assert "'<b>**x**</b>'" in issues[0].message  # plain: the UI escapes it when it shows it
+
+
+def test_dropped_values_take_the_fallback_and_say_so():
+    opening = RunSpec.from_mapping({"dataset": "circle", "epochs": 30})
+    spec, issues = parse_query({"dataset": "imdb", "epochs": "inf", "lr": "0.01"}, DATASETS, MODELS, fallback=opening)
+    assert (spec.dataset, spec.epochs, spec.lr) == ("circle", 30, 0.01)
+    assert spec.batch_size == RunSpec().batch_size  # not named in the link: the table default (round trip)
+    assert all(i.message.endswith(f"using the default {v}.") for i, v in zip(issues, ("30", "circle")))

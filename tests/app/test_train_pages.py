@@ -1,0 +1,87 @@
+"""What every page that trains shares through the one controller (ui/controller.py, ui/page_state.py):
+outside text shown as text, Train without a tooltip, callbacks that do nothing while a link
+re-seeds the widgets."""
+
+from __future__ import annotations
+
+import types
+from urllib.parse import parse_qsl
+
+import pytest
+
+from shown import texts
+from synaptic_core.specs import RunSpec
+from ui import page_state
+from ui.page_state import TrainPage
+
+PAGES = ["app_pages/playground.py", "app_pages/sentiment.py", "app_pages/text_generation.py",
+         "app_pages/time_series.py"]
+HOSTILE = "<b>**x**</b>[a](http://e.x)"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_link_text_in_messages_is_shown_as_text(open_app, page):
+    at = open_app(page, dataset=HOSTILE, model=HOSTILE, epochs="inf", run=HOSTILE)
+    assert not at.exception
+    raw = "\n".join(e.value for e in at.error)
+    assert "<b>" not in raw and "**x**" not in raw and "](" not in raw  # no live HTML or Markdown
+    assert "'<b>**x**</b>[a](http://e.x)'" in texts(at.error)  # the reader sees the value itself
+    assert "epochs = 'inf' is not a finite number" in texts(at.error)
+    assert at.button(key="train").disabled is False  # bad link values fell back; the page is usable
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_train_button_has_no_tooltip(open_app, page):
+    at = open_app(page)
+    assert not at.exception
+    assert not at.button(key="train").help  # a tooltip makes Streamlit draw the button twice
+
+
+@pytest.mark.parametrize("page, dataset, run_key", [("app_pages/playground.py", "circle", "pg_run"),
+                                                    ("app_pages/time_series.py", "sine", "ts_run")])
+def test_recent_run_link_reopens_the_run_with_its_spec(open_app, runner, page, dataset, run_key):
+    spec = RunSpec.from_mapping({"dataset": dataset, "model": "mlp" if dataset == "circle" else "rnn",
+                                 "epochs": 3})
+    runner.add_run("old", "done", [], result={"test": {"accuracy": 0.5}}, spec=spec)
+    at = open_app(page)
+    link = next(p for p in at.get("page_link") if "old" in p.proto.label)
+    at.query_params.clear()
+    at.query_params.update(dict(parse_qsl(link.proto.query_string)))  # what following the link sends
+    at.run()
+    assert not at.exception
+    assert at.session_state[run_key] == "old" and at.query_params["dataset"] == dataset
+
+
+def _fake_session(monkeypatch) -> dict:
+    fake = types.SimpleNamespace(session_state={})
+    monkeypatch.setattr(page_state, "st", fake)
+    return fake.session_state
+
+
+def test_callbacks_do_nothing_while_a_link_reseeds_the_widgets(monkeypatch):
+    state = _fake_session(monkeypatch)
+    page = TrainPage("pg", "app_pages/playground.py", tasks=("image", "toy", "tabular"), widget_prefix="w_")
+    page_state.dataset_changed(page)  # no spec yet (the page is being opened from a link)
+    page_state.model_changed(page)
+    assert state == {}
+    state["pg_spec"] = RunSpec().replace(lr=0.03, classes=(1, 2)).as_dict()  # spec loaded, widget keys cleared
+    page_state.dataset_changed(page)
+    page_state.model_changed(page)
+    assert RunSpec.from_mapping(state["pg_spec"]).lr == 0.03
+    state["w_dataset"] = "circle"  # a real pick: keeps the settings, forgets the classes, fits the model
+    page_state.dataset_changed(page)
+    spec = RunSpec.from_mapping(state["pg_spec"])
+    assert (spec.dataset, spec.lr, spec.classes, spec.model) == ("circle", 0.03, (), "mlp")
+    state["w_model"] = "logreg"
+    page_state.model_changed(page)
+    assert RunSpec.from_mapping(state["pg_spec"]).model == "logreg"
+
+
+def test_picking_a_dataset_the_model_cannot_take_switches_the_model_with_a_note(monkeypatch):
+    state = _fake_session(monkeypatch)
+    page = TrainPage("pg", "app_pages/playground.py", tasks=("image", "toy", "tabular"), widget_prefix="w_")
+    state["pg_spec"] = RunSpec().replace(model="cnn").as_dict()
+    state["w_dataset"] = "xor"
+    page_state.dataset_changed(page)
+    assert RunSpec.from_mapping(state["pg_spec"]).model == "mlp"
+    assert "not offered here" in " ".join(page_state.notes(page))
