@@ -53,7 +53,9 @@ def export_run(run_id: str, fmt: str, out: str | os.PathLike, store: Any = None,
     if fmt == "script":
         from synaptic_core.export.script import run_note, spec_to_script
 
-        source = spec_to_script(run["spec"], data_path=default_data_path(run["spec"]), about=run_note(run))
+        kind, path = resolve_data(run["spec"])
+        about = "\n\n".join(x for x in (run_note(run), _data_warning(run, kind, path)) if x)
+        source = spec_to_script(run["spec"], data_path=path, about=about)
         _write_atomic(out, source.encode("utf-8"))
         return out
     model = model_file(store, run)
@@ -81,6 +83,12 @@ def model_file(store: Any, run: dict[str, Any]) -> Path:
 
 def default_data_path(spec: Any) -> str | None:
     """The data file the app would read for this spec now (None: generated, or Keras' own cache/loader)."""
+    return resolve_data(spec)[1]
+
+
+def resolve_data(spec: Any) -> tuple[str | None, str | None]:
+    """(source kind, file) the app would load this spec's data from now: ("local", "/data/mnist.npz"),
+    ("keras-cache", None) (the script then uses Keras' loader), ("generated", None), (None, None) if unknown."""
     from synaptic_core.data import DataError, resolve_source
 
     values = spec if isinstance(spec, dict) else spec.as_dict()
@@ -88,13 +96,23 @@ def default_data_path(spec: Any) -> str | None:
     try:
         src = resolve_source(name)
     except (DataError, KeyError, ValueError):
-        return None
-    path = src.path
-    if source == "bundled" and src.source != "bundled":
-        path = _bundled_path(name) or path
-    elif src.source in ("generated", "keras-cache", "download"):
-        return None
-    return str(path) if path is not None and Path(path).exists() else None
+        return None, None
+    kind, path = src.source, src.path
+    if source == "bundled" and kind != "bundled":
+        kind, path = "bundled", _bundled_path(name) or path
+    elif kind in ("generated", "keras-cache", "download"):
+        return kind, None
+    return kind, (str(path) if path is not None and Path(path).exists() else None)
+
+
+def _data_warning(run: dict[str, Any], kind: str | None, path: str | None) -> str:
+    """A note for the script when the app would now read other data than the run did (another data dir)."""
+    ran = (run.get("result") or {}).get("source")
+    same = {ran, kind} <= {"keras-cache", "download"} or ran == kind
+    if not ran or not kind or same:
+        return ""
+    return (f"NOTE: the run read its data from the {ran} source, but the app would now read the {kind} one"
+            + (f" ({path})" if path else "") + ": pass --data with the run's file to train on the same examples.")
 
 
 def _bundled_path(name: str) -> Path | None:

@@ -91,11 +91,11 @@ def _docstring(spec: Any, task: str, info: Any, data: DataCode, data_path: str |
     else:
         where = f"Data: pass --data PATH ({data.data_help})."
     lines = [
-        f'"""{_model_title(spec.model)} on {info.title}, in Keras: a standalone training script from SynapticHub.',
+        f"{_model_title(spec.model)} on {info.title}, in Keras: a standalone training script from SynapticHub.",
         "",
     ]
     if about:
-        lines += [about, ""]
+        lines += [*(line for part in about.split("\n") for line in (_wrap(part) if part else [""])), ""]
     lines += [
         "It reproduces the run from its settings: the same data prepared the same way (seeded shuffle,",
         "subset, validation split), the same layers in the same order, the same optimizer, loss and",
@@ -108,9 +108,11 @@ def _docstring(spec: Any, task: str, info: Any, data: DataCode, data_path: str |
         "",
         *_wrap(where),
         "Progress goes to stderr; at the end ONE JSON line on stdout gives the parameter count and the",
-        "test metrics. Needs " + needs + '.\n"""',
+        "test metrics. Needs " + needs + ".",
     ]
-    return "\n".join(lines)
+    # paths and labels come from outside (a data dir, a run): keep them from ending the docstring
+    text = "\n".join(lines).replace("\\", "\\\\").replace('"""', "\'\'\'")
+    return f'"""{text}\n"""'
 
 
 def _wrap(text: str, width: int = 100) -> list[str]:

@@ -184,6 +184,20 @@ def test_a_stopped_run_exports_and_its_script_says_it_trains_all_epochs(home, tm
     assert export_run(run_id, "keras", tmp_path / "gauss.keras", store=home).is_file()
 
 
+def test_script_warns_when_the_app_would_now_read_other_data_than_the_run(home, tmp_path):
+    run_id, _ = finished_run(home, {"dataset": "mnist", "model": "logreg"}, (28, 28, 1), 10)
+    run = home.get_run(run_id)
+    label = 'MNIST — local data dir (C:\\data """x"""), 10,000 of 60,000 training images used'
+    home.set_result(run_id, {**run["result"], "source": "local", "source_label": label})
+    source = export_run(run_id, "script", tmp_path / "mnist.py", store=home).read_text()
+    ns: dict = {"__name__": "exported"}
+    exec(compile(source, "mnist.py", "exec"), ns)  # outside text cannot end the docstring
+    doc = " ".join(ns["__doc__"].split())
+    assert "C:\\data \'\'\'x\'\'\'" in doc
+    assert "NOTE: the run read its data from the local source, but the app would now read the bundled one" in doc
+    assert ns["DATA"].endswith("mnist_sample.npz")
+
+
 def test_a_model_file_outside_the_runs_artifacts_is_never_loaded(home, tmp_path):
     run_id, model = finished_run(home, {"dataset": "circle", "model": "logreg"}, (2,), 2, model_path=None)
     elsewhere = tmp_path / "upload.keras"
