@@ -4,15 +4,18 @@
 #   bash scripts/test.sh                 # the whole suite (what CI runs)
 #   bash scripts/test.sh tests/e2e -q    # extra arguments go to pytest
 #
-# Steps: scripts/setup.sh with requirements-dev.txt (venv + app + test tools), Debian's
-# chromium for the real-browser tests when /usr/bin/chromium is missing (Playwright cannot
-# download its own browser here), then pytest with the paths and markers from pytest.ini.
+# Steps: scripts/setup.sh with requirements-dev.txt (venv + app + test tools), then with
+# requirements-ray.txt (the optional Ray extra, so the Ray runner's contract tests run rather
+# than skip), Debian's chromium for the real-browser tests when /usr/bin/chromium is missing
+# (Playwright cannot download its own browser here), then pytest with the paths and markers
+# from pytest.ini.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf '[test] %s\n' "$*"; }
 
 bash scripts/setup.sh requirements-dev.txt
+bash scripts/setup.sh requirements-ray.txt
 
 if [ ! -x /usr/bin/chromium ]; then
     say "installing Debian's chromium for the browser tests"

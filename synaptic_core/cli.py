@@ -53,13 +53,16 @@ def spec_from_args(args: argparse.Namespace) -> RunSpec:
     return layered_spec(given, use_presets=not args.no_preset)
 
 
-def run_job(spec: RunSpec, on_event=None, poll: float = 0.05) -> tuple[str, dict[str, Any] | None, list[dict]]:
-    """Submit through a LocalJobRunner, wait for the end; returns (run_id, result, events)."""
-    from synaptic_core.jobs import LocalJobRunner, follow
+def run_job(spec: RunSpec, on_event=None, poll: float = 0.05,
+            runner_kind: str | None = None) -> tuple[str, dict[str, Any] | None, list[dict]]:
+    """Submit through a job runner (local processes, or Ray: ``runner_kind``, default
+    ``$SYNAPTIC_RUNNER``), wait for the end; returns (run_id, result, events)."""
+    from synaptic_core.jobs import follow
+    from synaptic_core.jobs.factory import make_runner
     from synaptic_core.store import RunStore, synaptic_home
 
     store = RunStore(synaptic_home() / "runs.db")
-    runner = LocalJobRunner(store, max_jobs=1, extra_spares=0, recover=False)
+    runner = make_runner(store, runner_kind, max_jobs=1, extra_spares=0, recover=False, warm=False)
     try:
         run_id = runner.submit(spec, owner="cli")
         events: list[dict] = []
@@ -119,13 +122,20 @@ def cmd_train(args: argparse.Namespace) -> int:
         for msg in e.errors:
             print(f"error: {msg}", file=sys.stderr)
         return 2
-    run_id, result, events = run_job(spec, _progress_printer(args.quiet))
+    from synaptic_core.jobs.factory import runner_kind
+
+    try:
+        kind = runner_kind(args.runner)
+        run_id, result, events = run_job(spec, _progress_printer(args.quiet), runner_kind=kind)
+    except (ValueError, RuntimeError, ConnectionError) as e:  # unknown SYNAPTIC_RUNNER; Ray missing or unreachable
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     if result is None:
         err = next((e for e in reversed(events) if e["type"] == "error"), {"kind": "crash", "message": "no result"})
-        out = {"run_id": run_id, "error": {"kind": err.get("kind"), "message": err.get("message")}}
+        out = {"run_id": run_id, "runner": kind, "error": {"kind": err.get("kind"), "message": err.get("message")}}
         print(json.dumps(out) if args.json else f"failed: {out['error']['message']}")
         return 1
-    result["run_id"] = run_id
+    result["run_id"], result["runner"] = run_id, kind
     if args.save_model:
         shutil.copyfile(result["model_path"], args.save_model)
         result["saved_model"] = args.save_model
@@ -161,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as one JSON line")
     p.add_argument("--save-model", metavar="PATH", help="copy the trained .keras model here")
     p.add_argument("--quiet", action="store_true", help="no per-epoch progress on stderr")
+    p.add_argument("--runner", choices=("local", "ray"), default=None,
+                   help="where the run trains: local processes, or a Ray cluster ($SYNAPTIC_RAY_ADDRESS); "
+                        "default $SYNAPTIC_RUNNER, else local")
     p.add_argument("--no-preset", action="store_true",
                    help="use the plain spec defaults, not the model's preset and the dataset's defaults")
     p.set_defaults(func=cmd_train)
@@ -174,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     from synaptic_core.export.cli import add_export_parser  # export RUN_ID --format ... --out PATH
 
     add_export_parser(sub)
+    from synaptic_core.search.cli import add_search_parser  # search, lr-find (no Optuna import until they run)
+
+    add_search_parser(sub)
+    from synaptic_core.jobs.cli import add_resume_parser  # resume RUN_ID: continue an interrupted run
+
+    add_resume_parser(sub)
     sub.add_parser("labs", help="visual labs from the command line (see `labs --help`)", add_help=False)
     return parser
 

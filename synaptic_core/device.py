@@ -155,6 +155,10 @@ def describe(device: dict[str, Any] | None) -> list[str]:
             lines.append(" · ".join(parts))
         if not device["gpus"]:
             lines.append("No GPU: training runs on the CPU")
+    if device.get("cluster"):  # the Ray runner: nodes, CPUs, GPUs of the cluster
+        from synaptic_core.jobs.ray_cluster import cluster_lines
+
+        lines += cluster_lines(device["cluster"])
     return lines
 
 

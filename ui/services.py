@@ -10,8 +10,10 @@ Hooks (documented for tests and deployments):
 * ``st.session_state["synaptic_runner"]`` / ``["synaptic_store"]``: when set, used instead of
   the shared instances for this session only. AppTest puts ``tests/app/fakes.FakeRunner``
   there before the first ``run()``.
-* ``$SYNAPTIC_RUNNER_FACTORY="package.module:function"``: builds the shared runner instead of
-  ``LocalJobRunner`` (e.g. a Ray runner); the function gets the store as its only argument.
+* ``$SYNAPTIC_RUNNER=ray`` (and ``$SYNAPTIC_RAY_ADDRESS``): the shared runner is a Ray runner
+  (``synaptic_core.jobs.factory.make_runner``); local processes otherwise.
+* ``$SYNAPTIC_RUNNER_FACTORY="package.module:function"``: builds the shared runner instead;
+  the function gets the store as its only argument.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ def _shared_runner(factory: str) -> Any:
     if factory:
         module, _, name = factory.partition(":")
         return getattr(importlib.import_module(module), name)(store)
-    from synaptic_core.jobs import LocalJobRunner
+    from synaptic_core.jobs.factory import make_runner
 
-    return LocalJobRunner(store)
+    return make_runner(store)  # $SYNAPTIC_RUNNER: local processes (default) or ray
 
 
 def get_store() -> Any:

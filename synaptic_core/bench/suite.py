@@ -32,7 +32,16 @@ def _figures(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         return bench_serving(n_sequential=100 if quick else 300, n_concurrent=500 if quick else 2000,
                              rounds=1 if quick else 3)
 
-    return {"training": training, "cold_start": cold_start, "digits": digits, "serving": serving}
+    def ray_runner() -> dict[str, Any]:
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            return {"ray_runner": {"skipped": "ray is not installed (optional extra: requirements-ray.txt)"}}
+        from synaptic_core.bench.ray_runner import bench_ray_runner
+        return bench_ray_runner(rounds=1 if quick else 3, subset=2000 if quick else 10000)
+
+    return {"training": training, "cold_start": cold_start, "digits": digits, "serving": serving,
+            "ray_runner": ray_runner}
 
 
 def run_all(only: list[str] | None = None, quick: bool = False) -> dict[str, Any]:

@@ -11,13 +11,15 @@ would. For example, the Ray runner of issue 12::
                kill_worker=kill_announced_pid,   # Ray workers are processes too
                skip=lambda: None if importlib.util.find_spec("ray") else "ray is not installed"),
 
-(``ray.init(num_cpus=2)`` once per session belongs in that runner's ``make`` or a session
-fixture here.) One runner per kind is shared by the module (``runner``, two slots); cases that
-need their own (one slot, a restart) call ``make_runner``.
+A kind that needs a session-wide service names its session fixtures in ``fixtures`` (the Ray
+kind: ``ray_session``, one ``ray.init(num_cpus=2)`` for the whole test session). One runner per
+kind is shared by the module (``runner``, two slots); cases that need their own (one slot, a
+restart) call ``make_runner``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import sys
@@ -55,6 +57,7 @@ class RunnerKind:
     kill_worker: Callable[[Any, str], None]  # end the run's process/task from outside
     real_train: bool = True  # False: the case with real TensorFlow training is skipped
     skip: Callable[[], str | None] = lambda: None  # a reason to skip this kind here (an extra not installed)
+    fixtures: tuple[str, ...] = ()  # session fixtures the kind needs (started only when the kind runs)
 
 
 def _local(store: RunStore, max_jobs: int, recover: bool = True) -> LocalJobRunner:
@@ -65,12 +68,34 @@ def _fake(store: RunStore, max_jobs: int, recover: bool = True) -> FakeRunner:
     return FakeRunner(store=store, max_jobs=max_jobs, target=CONTRACT_TARGET, recover=recover)
 
 
+def _ray(store: RunStore, max_jobs: int, recover: bool = True) -> Any:
+    from synaptic_core.jobs.ray_runner import RayJobRunner  # Ray is an optional extra
+
+    return RayJobRunner(store, max_jobs=max_jobs, target=CONTRACT_TARGET, recover=recover)
+
+
 KINDS = [
     RunnerKind("local", _local, kill_announced_pid),
     # threads in this process: no process to kill (die() reports the same death) and no TensorFlow here
     RunnerKind("fake", _fake, lambda runner, run_id: runner.die(run_id), real_train=False),
-    # issue 12: RunnerKind("ray", ...) here
+    # a Ray worker is a process on this machine: SIGKILL it as the OOM killer would
+    RunnerKind("ray", _ray, kill_announced_pid,
+               skip=lambda: None if importlib.util.find_spec("ray") else
+               "ray is not installed (optional extra: pip install -r requirements-ray.txt)",
+               fixtures=("ray_session",)),
 ]
+
+
+@pytest.fixture(scope="session")
+def ray_session():
+    """One local Ray for the whole test session (starting one costs seconds), stopped at the end.
+    Its node has a custom resource, ``contract_node``, for the placement cases (test_ray_runner.py)."""
+    import ray
+
+    ray.init(address="local", num_cpus=2, resources={"contract_node": 1}, include_dashboard=False,
+             log_to_driver=False)
+    yield ray
+    ray.shutdown()
 
 
 @pytest.fixture(scope="module", params=KINDS, ids=[k.name for k in KINDS])
@@ -78,6 +103,8 @@ def kind(request) -> RunnerKind:
     reason = request.param.skip()
     if reason:
         pytest.skip(reason)
+    for name in request.param.fixtures:
+        request.getfixturevalue(name)
     return request.param
 
 
