@@ -127,6 +127,9 @@ PARAMS: tuple[Param, ...] = (
           "never the evaluation writers) to the training set.", "train", 0, 100000,
           label="Synthetic pen-drawn digits"),
     Param("seed", "int", 0, "Random seed (data order, initial weights).", "train", 0, 2**31 - 1, label="Seed"),
+    Param("lr_find", "int", 0, "Learning-rate finder: instead of training, sweep the rate exponentially over this "
+          "many batches and record the loss (0 = train normally).", "train", 0, 5000,
+          label="Learning-rate finder batches (0 = train normally)"),
 )
 PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 

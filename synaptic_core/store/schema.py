@@ -36,6 +36,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, seq)
     ) WITHOUT ROWID;
     """,
+    # 2: which runs are trials of a hyperparameter search (synaptic_core/search); the study itself
+    #    (space, sampler, values) lives in Optuna's storage, $SYNAPTIC_HOME/studies.db.
+    """
+    CREATE TABLE study_runs (
+        run_id   TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        study_id TEXT NOT NULL,
+        trial    INTEGER NOT NULL,
+        fold     INTEGER
+    );
+    CREATE INDEX study_runs_study ON study_runs (study_id, trial);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

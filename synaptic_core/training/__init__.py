@@ -13,7 +13,12 @@ from synaptic_core.training.errors import TrainingError
 
 
 def train(spec: Any, sink: Any, workdir: Path) -> dict[str, Any]:
-    """Train one run; see synaptic_core/training/train.py."""
+    """Train one run; see synaptic_core/training/train.py. A spec with ``lr_find`` > 0 is a
+    learning-rate sweep instead (synaptic_core/training/lr_find.py), on the same job path."""
+    if getattr(spec, "lr_find", 0):
+        from synaptic_core.training.lr_find import find_lr
+
+        return find_lr(spec, sink, workdir)
     from synaptic_core.training.train import train as _train
 
     return _train(spec, sink, workdir)
