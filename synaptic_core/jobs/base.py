@@ -1,6 +1,7 @@
 """The job-runner interface every runner (local processes, Ray later) offers to the pages.
 
-Pages only ever see this: submit a spec, poll ``status``/``events`` from a timer, ``cancel``.
+Pages only ever see this: submit a spec, poll ``status``/``events`` from a timer, ``cancel``
+(``by``: who asks, see ``policy.may_control``; None is the trusted local caller), ``resume``.
 The contract test suite (tests/contract/) runs the same cases against every implementation;
 a new runner keeps its bookkeeping in a ``RunBook`` (runbook.py) and adds only execution.
 """
@@ -45,7 +46,9 @@ class JobRunner(Protocol):
 
     def events(self, run_id: str, since: int = 0) -> list[dict]: ...
 
-    def cancel(self, run_id: str, force: bool = False) -> bool: ...
+    def cancel(self, run_id: str, force: bool = False, by: Any = None) -> bool: ...
+
+    def resume(self, run_id: str, by: Any = None) -> str: ...
 
     def result(self, run_id: str) -> dict | None: ...
 

@@ -11,7 +11,17 @@ writes, answers for old runs) is the :class:`~synaptic_core.jobs.runbook.RunBook
   reads to the book (``started``, each event, ``done``), and flushes the book to the store,
   so the store has one writer.
 * A process that dies without ending its job (a forced cancel, the OOM killer, a segfault)
-  is noticed through its sentinel and reported to the book with its exit code.
+  is noticed through its sentinel and reported to the book with its exit code, and with the
+  memory cgroup's OOM-kill counter read before and after (:mod:`exits`), so "out of memory"
+  is said only when the kernel says so.
+* Stopping the server marks its runs *interrupted*, never failed. Workers live in their own
+  process groups, so Ctrl-C in a terminal or SIGTERM to the server's process group reaches only
+  the server: in the main thread the runner handles SIGTERM/SIGINT itself (shutdown, then the
+  previous handler); under Streamlit, Streamlit's handler ends the process and ``atexit`` runs
+  ``shutdown``. Where a service manager signals every process at once (a cgroup-wide SIGTERM),
+  a worker killed by SIGTERM/SIGINT/SIGHUP is judged ``SIGNAL_GRACE`` seconds later: if the server
+  is shutting down by then, the run is interrupted; otherwise the worker died (failed).
+* Every loop of the pump also applies the run-time limit (``enforce_limits``).
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import importlib
 import logging
 import multiprocessing as mp
 import os
+import signal
 import sys
 import threading
 import time
@@ -32,6 +43,8 @@ from typing import Any, Iterator
 
 from synaptic_core.store import RunStore
 
+from .exits import SHUTDOWN_SIGNALS, death_reason, oom_kills, signal_name, signal_of
+from .policy import Limits
 from .runbook import FLUSH_SECONDS, SHUTDOWN_MESSAGE, BookedRunner, Run, RunBook
 from .target import TargetConfig
 from . import worker as _worker_module
@@ -40,6 +53,7 @@ log = logging.getLogger(__name__)
 
 IDLE_WAIT = 1.0  # pump wake-up when nothing is pending (respawn back-off checks)
 WARMING = "starting a worker process"
+SIGNAL_GRACE = 2.0  # seconds a worker's death by SIGTERM/SIGINT/SIGHUP waits for the server's own shutdown
 
 
 def resolve_max_jobs(max_jobs: int | None = None) -> int:
@@ -67,6 +81,7 @@ class _Worker:
     ready: bool = False
     retired: bool = False  # sent "done"/"cancelled": exiting, its slot already refilled
     conn_open: bool = True
+    oom_at_start: int | None = None  # the cgroup's OOM-kill counter when the job was handed over
 
 
 class LocalJobRunner(BookedRunner):
@@ -78,18 +93,25 @@ class LocalJobRunner(BookedRunner):
     keep_finished: finished runs whose events stay in memory (older ones are read from the store).
     extra_spares: warm processes kept beyond the busy slots.
     recover: mark the store's active runs interrupted (False for short-lived runners: the CLI).
+    limits: the class limits (``policy.Limits``; default from the ``SYNAPTIC_*`` variables).
+    handle_signals: when created in the main thread, shut down on SIGTERM/SIGINT (then call the
+        handler that was there before), so a stopped server marks its runs interrupted.
     """
 
     def __init__(self, store: RunStore | None = None, max_jobs: int | None = None,
                  target: str | TargetConfig | None = None, keep_finished: int = 32,
-                 extra_spares: int = 1, recover: bool = True):
+                 extra_spares: int = 1, recover: bool = True, limits: Limits | None = None,
+                 handle_signals: bool = True):
         self.max_jobs = resolve_max_jobs(max_jobs)
         self.extra_spares = max(0, extra_spares)
         self.config = TargetConfig.of(target)
         self.threads_per_job = max(1, (os.cpu_count() or 1) // self.max_jobs)
         self._lock = threading.RLock()
         self.book = RunBook(store if store is not None else RunStore(), keep_finished=keep_finished,
-                            recover=recover, lock=self._lock)
+                            recover=recover, lock=self._lock, limits=limits)
+        self._doomed: list[tuple[_Worker, float]] = []  # died by a shutdown signal: judged after SIGNAL_GRACE
+        self._stopping_signal: int | None = None  # the signal that is shutting this runner down
+        self._handlers: dict[int, Any] = {}
         self._ctx = mp.get_context("spawn")
         self._workers: list[_Worker] = []
         self._device: dict | None = None
@@ -103,6 +125,8 @@ class LocalJobRunner(BookedRunner):
         self._thread = threading.Thread(target=self._pump, name="synaptic-job-pump", daemon=True)
         self._thread.start()
         atexit.register(self.shutdown)
+        if handle_signals:
+            self._install_signal_handlers()
 
     # -- public API (any thread); status/events/result/wait/queue come from BookedRunner --
     def submit(self, spec: Any, owner: str | None = None) -> str:
@@ -113,12 +137,13 @@ class LocalJobRunner(BookedRunner):
         self._wake()
         return run.run_id
 
-    def cancel(self, run_id: str, force: bool = False) -> bool:
+    def cancel(self, run_id: str, force: bool = False, by: Any = None) -> bool:
         """Stop a run: a queued one leaves the queue; a running one stops gracefully
         (its target sees ``should_stop()``); ``force`` or a second call kills its process.
-        Returns False when there was nothing to cancel."""
+        ``by``: who asks (``policy.Actor`` or an owner id; None: the trusted local caller);
+        ``policy.NotAllowed`` if they may not. Returns False when there was nothing to cancel."""
         with self._lock:
-            action = self.book.cancel(run_id, force)
+            action = self.book.cancel(run_id, force, by)
             worker = self.book.get(run_id).handle if action in ("stop", "kill") else None
             if action == "kill":
                 worker.proc.kill()  # the sentinel reports the death; the book makes it "killed"
@@ -143,13 +168,19 @@ class LocalJobRunner(BookedRunner):
         with self._lock:
             return sum(1 for w in self._workers if w.ready and w.job is None and not w.retired)
 
-    def shutdown(self) -> None:
+    def _kick(self) -> None:
+        with self._lock:
+            self._dispatch()
+        self._wake()
+
+    def shutdown(self, message: str = SHUTDOWN_MESSAGE) -> None:
         """Kill every worker, reap it, mark unfinished runs interrupted, stop the pump. Idempotent."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             self.book.close()
+        self._restore_signal_handlers()
         self._wake()
         self._thread.join(timeout=10)
         with self._lock:
@@ -162,11 +193,44 @@ class LocalJobRunner(BookedRunner):
             self._read(w, limit=None)  # a job that finished just before the kill keeps its result
             w.conn.close()
             _release(w.proc)
-        self.book.interrupt_all(SHUTDOWN_MESSAGE)
+        with self._lock:
+            doomed, self._doomed = self._doomed, []
+        for w, _ in doomed:
+            _release(w.proc)
+        self.book.interrupt_all(message)
         self.book.flush()
         self._wake_r.close()
         self._wake_w.close()
         atexit.unregister(self.shutdown)
+
+    # -- signals (main thread only) ------------------------------------------
+    def _install_signal_handlers(self) -> None:
+        """On SIGTERM/SIGINT: shut down (runs interrupted), then do what the previous handler did."""
+        if threading.current_thread() is not threading.main_thread():
+            return  # under Streamlit: its own handler ends the process and atexit shuts us down
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                previous = signal.getsignal(sig)
+                handler = _ChainedHandler(self, previous)
+                signal.signal(sig, handler)
+            except (ValueError, OSError):  # not allowed here: nothing to chain
+                continue
+            self._handlers[sig] = handler
+
+    def _restore_signal_handlers(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig, handler in list(self._handlers.items()):
+            try:
+                if signal.getsignal(sig) is handler:
+                    signal.signal(sig, handler.previous)
+            except (ValueError, OSError):
+                pass
+        self._handlers.clear()
+
+    def _on_signal(self, signum: int) -> None:
+        self._stopping_signal = signum
+        self.shutdown(f"the server was stopped ({signal_name(signum)}) before this run finished")
 
     # -- worker processes (called with self._lock held) -----------------------
     def _child_env(self) -> dict[str, str]:
@@ -181,8 +245,8 @@ class LocalJobRunner(BookedRunner):
         run, the next queued job) starts at once instead of after a 3-10 s TensorFlow import.
         Backs off if spares keep dying.
         """
-        if self._closed or time.monotonic() < self._respawn_at:
-            return
+        if self._closed or self.book.read_only or time.monotonic() < self._respawn_at:
+            return  # a read-only store takes no runs: no process needs to wait for one
         while sum(not w.retired for w in self._workers) < self.max_jobs + self.extra_spares:
             parent_conn, child_conn = self._ctx.Pipe()
             stop = self._ctx.Event()
@@ -207,8 +271,10 @@ class LocalJobRunner(BookedRunner):
             if run is None:
                 return
             worker = max(free, key=lambda w: w.ready)
+            worker.oom_at_start = oom_kills()
             try:
-                worker.conn.send(("job", run.run_id, run.spec_json, str(run.workdir)))
+                worker.conn.send(("job", run.run_id, run.spec_json, str(run.workdir),
+                                  {"env": self.book.limits.to_env()}))
             except OSError:  # died under us: its sentinel will reap it
                 worker.conn_open = False
                 self.book.enqueue(run, at=0)
@@ -225,7 +291,7 @@ class LocalJobRunner(BookedRunner):
                 conns = {w.conn: w for w in self._workers if w.conn_open}
                 sentinels = {w.proc.sentinel: w for w in self._workers}
             try:
-                timeout = FLUSH_SECONDS if self.book.pending() else IDLE_WAIT
+                timeout = FLUSH_SECONDS if self.book.pending() or self._doomed else IDLE_WAIT
                 ready = wait([self._wake_r, *conns, *sentinels], timeout=timeout)
                 for obj in ready:
                     if obj is self._wake_r:
@@ -236,6 +302,8 @@ class LocalJobRunner(BookedRunner):
                 for obj in ready:
                     if isinstance(obj, int) and obj in sentinels:
                         self._reap(sentinels[obj])
+                self._judge_doomed()
+                self.enforce_limits()
                 with self._lock:
                     self._top_up_spares()
                     self._dispatch()
@@ -299,14 +367,49 @@ class LocalJobRunner(BookedRunner):
         with self._lock:
             if worker in self._workers:
                 self._workers.remove(worker)
-            if worker.job is not None:
-                self.book.died(worker.job, exitcode=worker.proc.exitcode)  # no-op if it had ended
+            job, exitcode = worker.job, worker.proc.exitcode
+            if job is not None and not job.finished and not job.kill_requested and signal_of(exitcode) in SHUTDOWN_SIGNALS:
+                self._doomed.append((worker, time.monotonic() + SIGNAL_GRACE))  # the server may be stopping too
+            elif job is not None:
+                reason = death_reason(exitcode, forced=False, oom_before=worker.oom_at_start, oom_after=oom_kills())
+                self.book.died(job, exitcode=exitcode, reason=reason)  # no-op if it had ended
             elif not worker.ready and not self._closed:
                 self._warm_failures += 1  # a spare died warming up: do not respawn in a tight loop
                 delay = min(60.0, 0.5 * 2 ** self._warm_failures) if self._warm_failures > 1 else 0.0
                 self._respawn_at = time.monotonic() + delay
                 log.warning("a spare worker died while warming up (exit code %s)", worker.proc.exitcode)
-        _release(worker.proc)
+        if not any(w is worker for w, _ in self._doomed):
+            _release(worker.proc)
+
+    def _judge_doomed(self) -> None:
+        """Workers killed by a shutdown signal: once ``SIGNAL_GRACE`` has passed without this runner
+        shutting down, the signal was for the worker alone, and its run failed."""
+        now = time.monotonic()
+        with self._lock:
+            if self._closed or self._stopping_signal is not None:
+                return  # shutdown marks their runs interrupted
+            due = [(w, t) for w, t in self._doomed if t <= now]
+            self._doomed = [(w, t) for w, t in self._doomed if t > now]
+        for worker, _ in due:
+            with self._lock:
+                self.book.died(worker.job, exitcode=worker.proc.exitcode)
+            _release(worker.proc)
+
+
+class _ChainedHandler:
+    """A signal handler that shuts a runner down, then does what the handler before it did."""
+
+    def __init__(self, runner: LocalJobRunner, previous: Any):
+        self.runner, self.previous = runner, previous
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.runner._on_signal(signum)
+        previous = self.previous
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:  # die of the signal, as the process would have
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
 
 
 _MAIN_LOCK = threading.Lock()

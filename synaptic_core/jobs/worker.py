@@ -4,10 +4,15 @@ Lifecycle (parent = ``LocalJobRunner``):
 
 1. spawned as a *spare*: sets the thread/log env, imports the warm-up modules
    (TensorFlow + Keras for real training) and the target, sends ``("ready", device)``;
-2. waits on its Pipe for ``("job", run_id, spec_json, workdir)``;
+2. waits on its Pipe for ``("job", run_id, spec_json, workdir, options)`` (``options["env"]``:
+   variables set before the job runs, e.g. the class limits of ``policy.Limits.to_env``);
 3. sends ``("started", pid)``, runs the job with ``target.run_target`` (the same for every
    executor); every ``sink.emit`` goes straight down the Pipe as ``("event", event)``;
 4. sends ``("done",)`` and exits, so its memory and Keras' global state go with it.
+
+A worker leads its own process group: Ctrl-C in a terminal or SIGTERM to the server's group is
+for the server, which then marks the runs interrupted and ends its workers itself. (A worker whose
+server died hard still ends: its Pipe breaks at the next event it sends.)
 
 A Pipe per worker rather than one shared Queue: killing a worker (a forced cancel) can only
 break its own Pipe, never a lock other workers share, and ``send`` is synchronous, so nothing
@@ -49,6 +54,10 @@ class PipeSink:
 def worker_main(conn: Any, stop: Any, config: TargetConfig, env: dict[str, str]) -> None:
     """Entry point of a spawned worker process (see the module docstring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        os.setpgid(0, 0)  # signals to the server's process group are the server's to handle
+    except OSError:
+        pass
     os.environ.update(env)  # before TensorFlow is imported, so its thread pools see it
     extend_sys_path(config.sys_path)
     with _quiet_stderr():  # TensorFlow's C++ start-up chatter (oneDNN, CUDA probing) is not news
@@ -56,10 +65,12 @@ def worker_main(conn: Any, stop: Any, config: TargetConfig, env: dict[str, str])
         device = _probe(config.probe) if warm_error is None else None
     try:
         conn.send(("ready", device))
-        _, run_id, spec_json, workdir = conn.recv()
+        _, run_id, spec_json, workdir, *rest = conn.recv()
+        options = rest[0] if rest else {}
         if stop.is_set():  # cancelled while we were warming up
             conn.send(("cancelled",))
         else:
+            os.environ.update(options.get("env") or {})
             conn.send(("started", os.getpid()))
             run_target(target, run_id, spec_json, Path(workdir), PipeSink(conn, stop), warm_error)
             conn.send(("done",))

@@ -20,6 +20,7 @@ import numpy as np
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.tasks import Task, get_task, resolve
+from synaptic_core.training import guard
 from synaptic_core.training.errors import TrainingError
 
 
@@ -75,10 +76,12 @@ def _build(spec: RunSpec, sink: Sink, ds, task: Task):
 
     sink.emit({"type": "status", "stage": "building", "message": f"Building {spec.model}…"})
     inputs = resolve(task.model_inputs)(ds) if task.model_inputs is not None else {}  # e.g. a vocabulary size
+    guard.check_before_build(spec, ds, task, inputs)  # the size limits, before any weight is allocated
     try:
         model = build_model(spec, ds.input_shape, ds.n_classes, task=task.models_for, **inputs)
     except ValueError as e:  # SpecError and Keras shape errors both say what is wrong
         raise TrainingError("spec", str(e)) from e
+    guard.check_built(spec, model, task)  # the exact count, before fit adds gradients and optimizer slots
     model.compile(optimizer=make_optimizer(spec), loss=task.loss, metrics=list(task.metrics))
     sink.emit({"type": "model", "params": int(model.count_params()), "summary": model_summary(model)})
     return model
@@ -100,6 +103,7 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
 
     from synaptic_core.data import dataset_names
     from synaptic_core.models import model_names
+    from synaptic_core.training import checkpoint
 
     errors = spec.errors(known_datasets=dataset_names(), known_models=model_names())
     if errors:
@@ -119,13 +123,17 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
                "n_test": int(len(ds.x_test)), "input_shape": list(ds.input_shape), "n_classes": ds.n_classes,
                "class_names": _labels(ds, task), "task": ds.task})
     model = _build(spec, sink, ds, task)
+    resume = checkpoint.resume_from(model, workdir, sink.emit)  # a resumed run: its folder has a checkpoint
+    start = resume.epoch if resume else 0
 
     steps = int(np.ceil(len(x_fit) / spec.batch_size))
     cbs, stop, nan = _callbacks(spec, sink, ds, task, steps, len(x_fit), val is not None)
+    cbs.append(checkpoint.epoch_checkpoint(workdir, resume, skip=lambda: nan.nan_at is not None or
+                                           stop.stopped_at is not None))  # complete epochs only
     sink.emit({"type": "status", "stage": "training", "message": "Training…"})
     t0 = time.perf_counter()
-    history = model.fit(**_fit_data(spec, ds, task, x_fit, y_fit), epochs=spec.epochs, validation_data=val,
-                        callbacks=cbs, verbose=0)
+    history = model.fit(**_fit_data(spec, ds, task, x_fit, y_fit), epochs=spec.epochs, initial_epoch=start,
+                        validation_data=val, callbacks=cbs, verbose=0)
     train_seconds = time.perf_counter() - t0
     if nan.nan_at is not None:
         epoch, batch = nan.nan_at
@@ -136,11 +144,13 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
         sink.emit({"type": "stopped", "epoch": stop.stopped_at[0], "batch": stop.stopped_at[1]})
 
     sink.emit({"type": "status", "stage": "evaluating", "message": "Evaluating on the test set…"})
-    epochs_run = len(history.history.get("loss", []))
-    hist = [{"epoch": i, **{k: _f(v[i]) for k, v in history.history.items() if i < len(v)}}
-            for i in range(epochs_run)]
-    seen = len(x_fit) * max(epochs_run, 1) if stop.stopped_at is None else \
-        len(x_fit) * stop.stopped_at[0] + min(stop.stopped_at[1] * spec.batch_size, len(x_fit))
+    new_epochs = len(history.history.get("loss", []))
+    epochs_run = start + new_epochs
+    hist = (resume.history if resume else []) + [
+        {"epoch": start + i, **{k: _f(v[i]) for k, v in history.history.items() if i < len(v)}}
+        for i in range(new_epochs)]
+    seen = len(x_fit) * max(new_epochs, 1) if stop.stopped_at is None else \
+        len(x_fit) * (stop.stopped_at[0] - start) + min(stop.stopped_at[1] * spec.batch_size, len(x_fit))
     result: dict[str, Any] = {
         "dataset": ds.name, "source": ds.source, "source_label": ds.source_label,
         "n_train": int(len(x_fit)), "n_test": int(len(ds.x_test)), "model": spec.model,
@@ -154,6 +164,8 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
     model_path = workdir / "model.keras"
     model.save(model_path)
     result["model_path"] = str(model_path)
+    if not result["stopped"]:
+        checkpoint.clear(workdir)  # complete: the saved model is the result
     return result
 
 

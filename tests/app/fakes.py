@@ -57,6 +57,7 @@ class _ThreadSink:
         with self.runner.book.lock:
             if not self.dead:
                 self.runner.book.add_event(self.run, dict(event))
+        self.runner.enforce_limits()  # the run-time limit, checked at each event (threads have no pump)
         self.runner.book.flush_if_due()
 
     def should_stop(self) -> bool:
@@ -155,9 +156,9 @@ class FakeRunner(BookedRunner):
         self._dispatch()
         return run.run_id
 
-    def cancel(self, run_id: str, force: bool = False) -> bool:
+    def cancel(self, run_id: str, force: bool = False, by: Any = None) -> bool:
         self.cancelled.append((run_id, force))
-        action = self.book.cancel(run_id, force)
+        action = self.book.cancel(run_id, force, by)
         if action == "kill":
             self.die(run_id, exitcode=None)
         self.book.flush()

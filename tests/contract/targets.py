@@ -4,7 +4,9 @@ One runner has one target, yet the suite wants runs that finish, crash, ignore S
 ``contract`` reads its script from the spec (as tests/unit/jobfakes.py does):
 
 * ``spec.dataset`` is the mode: ``ok`` | ``stubborn`` (ignores should_stop) | ``crash`` (raises
-  at step 2) | ``nan`` (an error event at step 2, then a result) | ``none`` (returns no result);
+  at step 2) | ``nan`` (an error event at step 2, then a result) | ``none`` (returns no result) |
+  ``resumable`` (like ``ok``, and it keeps its last finished step in ``progress.txt`` in the run's
+  folder and starts after it, as training does with its checkpoint);
   any other dataset (``circle``...) goes to the real ``synaptic_core.training.train``, so one
   runner also serves the case with real training (TensorFlow is imported only then);
 * ``spec.epochs`` is the number of steps, ``spec.noise`` the seconds each step sleeps.
@@ -22,7 +24,7 @@ import time
 from pathlib import Path
 
 CONTRACT_DIR = str(Path(__file__).resolve().parent)
-MODES = ("ok", "stubborn", "crash", "nan", "none")
+MODES = ("ok", "stubborn", "crash", "nan", "none", "resumable")
 
 
 def contract(spec, sink, workdir: Path) -> dict | None:
@@ -34,7 +36,9 @@ def contract(spec, sink, workdir: Path) -> dict | None:
     sink.emit({"type": "status", "stage": "training", "message": f"contract {mode} run, pid {os.getpid()}"})
     if mode == "none":
         return None
-    for step in range(1, steps + 1):
+    progress = workdir / "progress.txt"
+    first = int(progress.read_text()) + 1 if mode == "resumable" and progress.exists() else 1
+    for step in range(first, steps + 1):
         if mode != "stubborn" and sink.should_stop():
             sink.emit({"type": "stopped", "epoch": 0, "batch": step - 1})
             return _result(spec, workdir, step - 1, stopped=True)
@@ -42,6 +46,9 @@ def contract(spec, sink, workdir: Path) -> dict | None:
         sink.emit({"type": "batch", "epoch": 0, "batch": step, "steps": steps, "epochs": 1, "loss": 1.0 / step,
                    "batch_loss": 1.0 / step, "accuracy": 0.5, "batch_accuracy": 0.5, "seen": 8 * step,
                    "t": step * step_s})
+        if mode == "resumable":  # written whole or not at all: a kill mid-write leaves the last one
+            (workdir / "progress.tmp").write_text(str(step))
+            os.replace(workdir / "progress.tmp", progress)
         if step == 2 and mode == "crash":
             raise ValueError("contract failure at step 2")
         if step == 2 and mode == "nan":

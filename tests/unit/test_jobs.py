@@ -175,13 +175,14 @@ def test_crashes_fail_with_a_reason_while_another_job_completes(make_runner):
     last = runner.events(crash)[-1]
     assert (last["type"], last["kind"], last["message"]) == ("error", "crash", "ValueError: fake failure in step 2")
     status = wait_finished(runner, hard)
-    assert status.state == "failed" and status.message.startswith("oom:") and "SIGKILL" in status.message
-    assert runner.events(hard)[-1]["kind"] == "oom"
-    assert runner.status(ok).state == "running"
+    assert status.state == "failed" and status.message.startswith("killed:") and "SIGKILL" in status.message
+    assert "possibly out of memory" in status.message  # the cgroup counted no OOM kill: no claim of one
+    assert runner.events(hard)[-1]["kind"] == "killed"
+    assert runner.status(ok).state in ("starting", "running")  # its worker may still be starting on a busy machine
 
     killed = runner.submit(spec("sigkill"))
     segv = runner.submit(spec("segv"))
-    assert wait_finished(runner, killed).message.startswith("oom:")
+    assert wait_finished(runner, killed).message.startswith("killed: the job's process was killed by signal 9")
     status = wait_finished(runner, segv)
     assert status.state == "failed" and status.message == "crash: the job's process died from SIGSEGV"
 

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from synaptic_core.jobs import DEFAULT_TARGET, TargetConfig, resolve_max_jobs
-from synaptic_core.jobs.exits import death_reason
+from synaptic_core.jobs.exits import death_reason, oom_kills
 from synaptic_core.jobs.target import LIGHT_PROBE, extend_sys_path, resolve
 from synaptic_core.jobs.worker import PipeSink
 
@@ -20,8 +20,13 @@ def test_death_reasons():
     assert death_reason(-signal.SIGKILL, forced=True)[0] == "killed"
     assert death_reason(None, forced=True)[0] == "killed"
     for code in (-signal.SIGKILL, 137):
+        # without the kernel's word a SIGKILL is a kill, possibly (not certainly) out of memory
         kind, message = death_reason(code, forced=False)
-        assert kind == "oom" and "SIGKILL" in message and "memory" in message
+        assert kind == "killed" and "signal 9 (SIGKILL)" in message and "possibly out of memory" in message
+        assert death_reason(code, forced=False, oom_before=2, oom_after=2)[0] == "killed"
+        kind, message = death_reason(code, forced=False, oom_before=2, oom_after=3)
+        assert kind == "oom" and "out-of-memory killer" in message
+    assert death_reason(-signal.SIGTERM, forced=False) == ("crash", "the job's process died from SIGTERM")
     assert death_reason(-signal.SIGSEGV, forced=False) == ("crash", "the job's process died from SIGSEGV")
     assert death_reason(3, forced=False) == ("crash", "the job's process exited with code 3 before it finished")
     assert death_reason(0, forced=False) == ("crash", "the job's process ended without a result")
@@ -80,3 +85,21 @@ def test_pipe_sink_sends_events_and_reads_the_stop_flag():
     assert not sink.should_stop()
     stop.set()
     assert sink.should_stop()
+
+
+def test_oom_counter_from_cgroup_files(tmp_path):
+    """cgroup v2 (memory.events) and v1 (memory.oom_control), the cgroup's own folder before the root."""
+    v2 = tmp_path / "v2"
+    (v2 / "app").mkdir(parents=True)
+    (v2 / "app" / "memory.events").write_text("low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n")
+    (v2 / "memory.events").write_text("oom_kill 9\n")
+    cg = tmp_path / "cgroup-v2"
+    cg.write_text("0::/app\n")
+    assert oom_kills(root=v2, proc_cgroup=cg) == 2
+    v1 = tmp_path / "v1"
+    (v1 / "memory").mkdir(parents=True)
+    (v1 / "memory" / "memory.oom_control").write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 5\n")
+    cg1 = tmp_path / "cgroup-v1"
+    cg1.write_text("5:cpu:/\n4:memory:/not/mounted/here\n0::/\n")
+    assert oom_kills(root=v1, proc_cgroup=cg1) == 5  # the container's mount root when the path is not there
+    assert oom_kills(root=tmp_path / "none", proc_cgroup=tmp_path / "missing") is None
