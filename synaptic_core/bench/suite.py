@@ -30,7 +30,7 @@ def _figures(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
     def serving() -> dict[str, Any]:
         from synaptic_core.bench.serving import bench_serving
         return bench_serving(n_sequential=100 if quick else 300, n_concurrent=500 if quick else 2000,
-                             rounds=1 if quick else 3)
+                             bursts=2 if quick else 6, rounds=1 if quick else 3)
 
     def ray_runner() -> dict[str, Any]:
         import importlib.util
@@ -40,8 +40,12 @@ def _figures(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         from synaptic_core.bench.ray_runner import bench_ray_runner
         return bench_ray_runner(rounds=1 if quick else 3, subset=2000 if quick else 10000)
 
+    def search() -> dict[str, Any]:
+        from synaptic_core.bench.search import bench_search
+        return bench_search(n_trials=4 if quick else 16, epochs=2 if quick else 6, subset=2000 if quick else 10000)
+
     return {"training": training, "cold_start": cold_start, "digits": digits, "serving": serving,
-            "ray_runner": ray_runner}
+            "ray_runner": ray_runner, "search": search}
 
 
 def run_all(only: list[str] | None = None, quick: bool = False) -> dict[str, Any]:
