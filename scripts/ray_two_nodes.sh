@@ -8,7 +8,8 @@
 # resource (node_a on the head, node_b on the second), then N small toy runs submitted
 # together (what a search's trials are: ordinary runs submitted at once) through
 # RayJobRunner(address=...). Prints, for every run, the node it ran on (node id, ip, the
-# node's custom resource, worker pid) and its state; then `ray stop`s both nodes.
+# node's custom resource, worker pid) and its state. Then node B is lost mid-run (its raylet
+# SIGKILLed) under a run pinned to it, which fails with Ray's reason; then `ray stop` ends both.
 #
 # Stands in for real machines: the store (SYNAPTIC_HOME) is one folder both nodes see at the
 # same path, as shared storage would be. Needs the Ray extra (requirements-ray.txt).
@@ -26,7 +27,7 @@ home="$(mktemp -d -t synaptic-two-nodes.XXXXXX)"
 cleanup() { "$RAY" stop >/dev/null 2>&1 || true; rm -rf "$home"; }
 trap cleanup EXIT
 
-export SYNAPTIC_HOME="$home" TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+export SYNAPTIC_HOME="$home" TF_CPP_MIN_LOG_LEVEL=2
 # Ray 2.60 turns token authentication on for a head on loopback; every node and the app then need
 # the same token: on one machine, the file `ray get-auth-token --generate` writes (~/.ray/auth_token).
 export RAY_AUTH_MODE=token
@@ -41,6 +42,8 @@ say "node B: ray start --address 127.0.0.1:$PORT --node-ip-address 127.0.0.1 --n
 ADDRESS="127.0.0.1:$PORT" TRIALS="$TRIALS" .venv/bin/python - <<'EOF'
 import json
 import os
+import signal
+import subprocess
 import time
 
 from synaptic_core.jobs.ray_runner import RayJobRunner
@@ -77,6 +80,22 @@ try:
     for row in rows:
         per_node[row["node_resource"]] = per_node.get(row["node_resource"], 0) + 1
     print(f"[two-nodes] {len(rows)} trials in {wall:.1f} s; runs per node: {json.dumps(per_node, sort_keys=True)}")
+
+    # Node B is lost mid-run: a run pinned to it (resources={"node_b": 1}) fails with Ray's reason.
+    pinned = RayJobRunner(RunStore(), resources={"node_b": 1}, warm=False)  # same Ray session
+    try:
+        run_id = pinned.submit(RunSpec().replace(dataset="circle", model="mlp", hidden=(8,), n_points=2000,
+                                                 epochs=200, batch_size=16))
+        while not any(e["type"] == "batch" for e in pinned.events(run_id)):
+            time.sleep(0.1)
+        print(f"[two-nodes] run {run_id} pinned to node_b: {pinned.status(run_id).message}; killing node B's raylet")
+        for pid in subprocess.run(["pgrep", "-f", "raylet.*node_b"], capture_output=True, text=True).stdout.split():
+            os.kill(int(pid), signal.SIGKILL)
+        t0 = time.perf_counter()
+        status = pinned.wait(run_id, timeout=120)
+        print(f"[two-nodes] {time.perf_counter() - t0:.1f} s later: {status.state}: {status.message}")
+    finally:
+        pinned.shutdown()
 finally:
     runner.shutdown()
 EOF

@@ -290,7 +290,7 @@ class RayJobRunner(BookedRunner):
                     self._where[run_id] = dict(payload)
                     self.book.running(run)
                     if not run.stop_requested and not run.finished:
-                        self.book.say(run, f"training on Ray node {payload.get('ip')}")
+                        self.book.say(run, training_on(payload))
                 elif kind == "events":
                     for event in payload:
                         self.book.add_event(run, dict(event))
@@ -420,6 +420,12 @@ def _warm_function(gpu: bool) -> Any:
     if key not in _FUNCTIONS:
         _FUNCTIONS[key] = ray.remote(max_retries=0, **({"num_gpus": 1} if gpu else {}))(_warm)
     return _FUNCTIONS[key]
+
+
+def training_on(node: dict[str, Any]) -> str:
+    """``status().message`` of a run Ray has placed: "training on Ray node 10.0.0.5 (id 3f2a9c01)"
+    (the id tells apart nodes that share an address, as several Ray nodes on one machine do)."""
+    return f"training on Ray node {node.get('ip')} (id {str(node.get('node_id') or '?')[:8]})"
 
 
 def _number(value: float | None, env: str, default: float) -> float:

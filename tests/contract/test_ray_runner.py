@@ -40,7 +40,7 @@ def test_a_run_records_the_node_it_ran_on(make, ray_session):
     wait_for(lambda: has_batch(runner, run_id))
     status = runner.status(run_id)
     node = runner.placements()[run_id]
-    assert status.state == "running" and status.message == f"training on Ray node {node['ip']}"
+    assert status.state == "running" and status.message == f"training on Ray node {node['ip']} (id {node['node_id'][:8]})"
     assert node["node_id"] in {n["NodeID"] for n in ray_session.nodes()} and node["assigned"] == {"CPU": 1.0}
     assert node["node_resources"] == {"contract_node": 1.0}
     assert runner.queue() == {"running": [(run_id, "s1")], "queued": [], "max_jobs": 2}
