@@ -19,6 +19,7 @@ from synaptic_core.digits.models import digit_models
 from synaptic_core.viz import digits as figs
 from ui import canvas
 from ui.services import get_store, session_owner
+from ui.wording import model_title
 
 log = logging.getLogger(__name__)
 UNSURE_BELOW = 0.6  # top probability under this: the page says it is not sure
@@ -42,7 +43,10 @@ def _choices() -> dict[str, tuple[str, str, str]]:
                          "shipped CNN")}
     try:
         for m in digit_models(get_store(), owner=session_owner()):
-            choices[m.run_id] = (f"Your {m.label}", str(m.path), f"run {m.run_id}")
+            acc = "—" if m.test_accuracy is None else f"{m.test_accuracy:.1%}"
+            # the model's title ("Dense network"), not its id ("mlp")
+            label = f"Your {model_title(m.architecture)} run {m.run_id} · {m.date} · test accuracy {acc}"
+            choices[m.run_id] = (label, str(m.path), f"run {m.run_id}")
     except Exception as exc:
         log.exception("listing the playground runs usable as digit readers")
         st.warning(f"Could not read your playground runs: {exc}")

@@ -51,12 +51,17 @@ def _review_box(run_id: str, result: dict) -> None:
         st.caption("This run's model or vocabulary is not available any more.")
         return
     names = list(result.get("class_names") or ["negative", "positive"])
-    with st.container(key="review"):
+    # A form: the text and the click reach the script together, so one click predicts. (A bare
+    # text area commits its text on blur; a button disabled until then needed a second click.)
+    with st.container(key="review"), st.form("review_form", border=False):
         text = st.text_area("Your review", key="sent_review_text", height=110,
                             placeholder="A gripping story with wonderful acting, though the ending drags.")
-        if st.button("Predict sentiment", key="review_predict", disabled=not text.strip()):
-            with st.spinner("Asking the model…"):
-                _explain(run_id, result, text)
+        if st.form_submit_button("Predict sentiment", key="review_predict"):
+            if text.strip():
+                with st.spinner("Asking the model…"):
+                    _explain(run_id, result, text)
+            else:
+                st.warning("Type a review first, then press Predict sentiment.")
     shown = st.session_state.get(EXPLAIN_KEY)
     if not shown or shown["run"] != run_id or shown["text"] != text:
         return

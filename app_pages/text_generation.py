@@ -2,7 +2,7 @@
 
 While it trains, a sample of generated text appears after each epoch. Afterwards: the loss in
 nats per character and the perplexity on held-out text, samples at several temperatures, and
-a generator (seed text, length, temperature, and other temperatures side by side) that runs
+a generator (start text, length, temperature, and other temperatures side by side) that runs
 the run's own model, loaded here only when asked.
 """
 
@@ -19,7 +19,8 @@ PAGE = TrainPage("gen", "app_pages/text_generation.py", tasks=("chars",), models
                  labels={"seq_len": "Sequence length (characters the model reads)",
                          "subset": "Training windows used (0 = all)"},
                  options={"embed_dim": (8, 16, 32, 64, 128), "units": (16, 32, 64, 128, 256, 512)})
-PRESETS = {"Seed preset (embedding 32, LSTM 128, dropout 0.2)": {
+# Karpathy's char-rnn shape, as in the Keras text-generation tutorial this page grew from.
+PRESETS = {"Classic char-RNN (embedding 32, LSTM 128, dropout 0.2)": {
     "model": "lstm", "embed_dim": 32, "units": 128, "dropout": 0.2, "seq_len": 100, "stride": 3, "batch_size": 256,
     "validation_split": 0.1, "optimizer": "adam", "lr": 0.001}}
 TEMPERATURES = (0.0, 0.2, 0.5, 0.8, 1.0, 1.2, 1.5)
@@ -49,7 +50,7 @@ def _samples(events: list[dict]) -> None:
             return
         last = samples[-1]
         st.markdown(f"**Sample after epoch {int(last['epoch']) + 1}** (temperature {last.get('temperature', 0):g}, "
-                    f"seeded with the held-out text)")
+                    f"continuing a passage of held-out text)")
         st.code(last.get("text", ""), language=None, wrap_lines=True)
         if len(samples) > 1:
             with st.expander("Earlier samples"):
@@ -89,7 +90,7 @@ def _generator(run_id: str, result: dict) -> None:
         st.session_state["gen_seed_for"] = run_id
         st.session_state["gen_seed_text"] = meta.get("seed_text", "")
     with st.container(key="generator"):
-        st.text_area("Seed text", key="gen_seed_text", height=90,
+        st.text_area("Start text", key="gen_seed_text", height=90,
                      help="The model continues this text; characters it never saw are skipped.")
         left, right = st.columns(2)
         left.slider("Length (characters)", 20, 1000, 300, step=10, key="gen_length")
@@ -113,18 +114,23 @@ def _results(run_id: str, status) -> None:
     test = result.get("test") or {}
     val = next((h["val_loss"] for h in reversed(result.get("history") or []) if h.get("val_loss") is not None), None)
     with st.container(key="results"):
-        cols = st.columns(5)
-        cols[0].metric("Held-out loss (nats/char)", f"{test.get('nats_per_char', float('nan')):.3f}",
-                       help="Cross-entropy on the last 10% of the text, which training never saw.")
-        cols[1].metric("Perplexity", f"{test.get('perplexity', float('nan')):.2f}",
-                       help="e^loss: as unsure as choosing among this many characters.")
-        cols[2].metric("Validation loss (nats/char)", "—" if val is None else f"{val:.3f}")
-        cols[3].metric("Next-char accuracy", f"{test.get('accuracy', float('nan')):.1%}")
-        cols[4].metric("Training time", f"{result.get('train_seconds', 0):.0f} s",
-                       help=f"{result.get('epochs_run', 0)} epochs")
-        st.caption(md_escape(result.get("source_label", "")))
+        # Short labels, three to a row: a long label in a narrow column is cut off ("Held-out l…").
+        top, bottom = st.columns(3), st.columns(3)
+        top[0].metric("Held-out loss", f"{test.get('nats_per_char', float('nan')):.3f}",
+                      help="Nats per character: the cross-entropy on the last 10% of the text, which training "
+                           "never saw. Lower is better.")
+        top[1].metric("Perplexity", f"{test.get('perplexity', float('nan')):.2f}",
+                      help="e^loss: the model is as unsure as if it chose among this many characters.")
+        top[2].metric("Accuracy", f"{test.get('accuracy', float('nan')):.1%}",
+                      help="Next-character accuracy on the held-out text: how often the likeliest next "
+                           "character is the right one.")
+        bottom[0].metric("Validation loss", "—" if val is None else f"{val:.3f}",
+                         help="Nats per character on the validation split, after the last epoch.")
+        bottom[1].metric("Training time", f"{result.get('train_seconds', 0):.0f} s",
+                         help=f"{result.get('epochs_run', 0)} epochs")
+        st.caption("Losses in nats per character (natural log). " + md_escape(result.get("source_label", "")))
         if result.get("samples"):
-            st.markdown("**Samples after training**, continuing the held-out seed text")
+            st.markdown("**Samples after training**, each continuing the same passage of held-out text")
             _columns(ordered_samples(result["samples"]), "final_samples")
         results.curves(events)
         results.model_summary(events)

@@ -21,7 +21,7 @@ import streamlit as st
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.text_safety import md_escape, md_text
-from ui import live, page_state, recent, results
+from ui import live, page_state, recent, results, wording
 from ui.page_state import TrainPage
 from ui.param_widgets import Form
 from ui.services import get_runner, session_owner
@@ -88,7 +88,7 @@ def _preset_buttons(page: TrainPage, presets: Mapping[str, Mapping[str, Any]]) -
     """One button per named preset; pressing it sets the widgets to the preset's values."""
     for i, (title, values) in enumerate(presets.items()):
         st.button(title, key=page.key(f"preset_{i}"), on_click=page_state.apply_values, args=(page, dict(values)),
-                  help=", ".join(f"{k} {v}" for k, v in values.items()))
+                  help=wording.describe_values(values))
 
 
 def show_results(run_id: str, status: Any) -> None:

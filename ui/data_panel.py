@@ -112,8 +112,9 @@ def preview_samples(preview: dict[str, Any]) -> None:
         from synaptic_core.viz import image_grid
 
         titles = [names[int(k)] for k in preview["y"]]
-        st.plotly_chart(image_grid(preview["x"], titles, cols=8, zoom=2.0), key="data_preview",
-                        width="content")
+        # fits the controls column of a 1280-pixel window (296 px): a wider figure is squeezed, its pixels stretched
+        st.plotly_chart(image_grid(preview["x"], titles, cols=8, zoom=2.0, font_size=9, max_width=290,
+                                   caption_chars=12), key="data_preview", width="content")
     elif preview["task"] == "toy":
         st.plotly_chart(_toy_scatter(preview), key="data_preview", width="stretch")
     else:

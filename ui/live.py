@@ -7,27 +7,39 @@ does not run fragment timers, sees the body drawn once per script run.
 
 Events are fetched incrementally (``runner.events(run_id, since=last seq)``) and kept in
 ``st.session_state`` for the run shown, so each tick transfers only what is new.
+
+Stop is graceful (the run stops within one batch, is tested and keeps its model). The runner
+takes any second cancel as a kill, so the button is disabled while the graceful stop runs and
+turns into "Kill now" only ``KILL_AFTER_S`` seconds later; a quick double click never kills.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Callable
 
 import streamlit as st
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.text_safety import md_escape, md_text
+from ui import identity
 from ui.services import get_runner, get_store, session_owner
 from ui.summary import summary_table
 
 log = logging.getLogger(__name__)
 
 EVENTS_KEY = "pg_events"
-STOP_KEY = "pg_stop_pressed"
+STOP_KEY = "pg_stop_pressed"  # the run id whose Stop was pressed (graceful stop asked)
+STOP_AT_KEY = "pg_stop_at"  # when (time.time()) it was pressed
 from synaptic_core.jobs.base import FINAL  # noqa: E402 - the one definition of the final states
 TICK_S = 0.5
 KEEP_RUNS = 8
+# How long a graceful stop has before "Kill now" is offered. Training stops within one batch, then
+# the run is evaluated and its model saved: a few seconds. Until then the button is disabled and a
+# second press (a double click, or a click that arrives before the redraw) does nothing: the
+# runner would take any second cancel as a kill, and a kill loses the trained model.
+KILL_AFTER_S = 8.0
 
 
 def fetch_events(runner: Any, run_id: str) -> list[dict]:
@@ -62,15 +74,45 @@ def run_spec(run_id: str) -> RunSpec:
     return RunSpec()
 
 
+def _stop_pressed_at(run_id: str) -> float | None:
+    """When this session asked ``run_id`` to stop (``time.time()``), or None."""
+    if st.session_state.get(STOP_KEY) != run_id:
+        return None
+    return float(st.session_state.get(STOP_AT_KEY) or 0.0)
+
+
 def _stop(run_id: str) -> None:
-    """First press: graceful stop within one batch. Second press: kill the process."""
-    force = st.session_state.get(STOP_KEY) == run_id
+    """First press: graceful stop within one batch. Later presses kill the process, but only once
+    the graceful stop has had ``KILL_AFTER_S`` seconds: a quick second press is ignored."""
+    pressed_at = _stop_pressed_at(run_id)
+    if pressed_at is not None and time.time() - pressed_at < KILL_AFTER_S:
+        return  # a double click: the graceful stop is under way
+    force = pressed_at is not None
     try:
-        get_runner().cancel(run_id, force=force)
-        st.session_state[STOP_KEY] = run_id
+        get_runner().cancel(run_id, force=force, by=session_owner())  # the runner checks the owner again
+        if not force:
+            st.session_state[STOP_KEY] = run_id
+            st.session_state[STOP_AT_KEY] = time.time()
     except Exception as exc:
         log.exception("cancel(%s, force=%s) failed", run_id, force)
         st.session_state["pg_stop_error"] = md_text("Could not stop run {}: {}", run_id, exc)
+
+
+def _stop_button(run_id: str) -> None:
+    """Stop; then, while the graceful stop runs, a disabled "Stopping…"; after ``KILL_AFTER_S``, "Kill now"."""
+    pressed_at = _stop_pressed_at(run_id)
+    if pressed_at is None:
+        st.button("Stop", key="stop", on_click=_stop, args=(run_id,))
+        st.caption("Stop ends training within one batch and keeps the weights learned so far.")
+    elif time.time() - pressed_at < KILL_AFTER_S:
+        # same widget, same callback: a click already on its way when this redraw lands is ignored by _stop
+        st.button("Stopping…", key="stop", disabled=True, on_click=_stop, args=(run_id,))
+        st.caption("Stopping after the current batch; then the model is tested and saved, with the weights "
+                   "learned so far.")
+    else:
+        st.button("Kill now", key="stop", on_click=_stop, args=(run_id,))
+        st.caption(f"Still running {KILL_AFTER_S:.0f} s after Stop. Kill now ends the process at once: the "
+                   "curves so far are kept, the trained model is lost.")
 
 
 def draw_boundary(spec: RunSpec, event: dict, class_names: list[str] | None, key: str) -> None:
@@ -126,13 +168,11 @@ def live_view(run_id: str, extra: Callable[[list[dict]], None] | None = None) ->
             summary_table(model_event.get("summary", []), model_event.get("params"))
     if error := st.session_state.pop("pg_stop_error", None):
         st.error(error)
-    if status.owner not in (None, session_owner()):
-        st.caption("This run was started from another browser session: only that session can stop it.")
+    if not identity.owns(status.owner):  # the owner of the run, from any tab or reload of their browser
+        st.caption("This run was started in another browser session, by someone else or in another browser: "
+                   "only the person who started it can stop it. You can watch it and copy its settings.")
     else:
-        pressed = st.session_state.get(STOP_KEY) == run_id
-        st.button("Kill now" if pressed else "Stop", key="stop", on_click=_stop, args=(run_id,))
-        st.caption("Stopping… press again to kill the process." if pressed
-                   else "Stop ends training within one batch and keeps the weights learned so far.")
+        _stop_button(run_id)
     if extra is not None:
         extra(events)
     if status.state in FINAL:

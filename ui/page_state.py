@@ -73,11 +73,11 @@ def model_task(info: Any) -> str:
 
 
 def offered_models(page: TrainPage, info: Any) -> list[str]:
-    """The page's models that take this dataset's data."""
+    """The page's models that take this dataset's data (``ModelInfo.takes``: some are for one dataset only)."""
     from synaptic_core.models import MODELS
 
     task = model_task(info)
-    return [n for n in (page.models or tuple(MODELS)) if n in MODELS and task in MODELS[n].tasks]
+    return [n for n in (page.models or tuple(MODELS)) if n in MODELS and MODELS[n].takes(task, info.name)]
 
 
 def opening_spec(page: TrainPage, dataset: str | None = None) -> RunSpec:
@@ -106,7 +106,7 @@ def fit(page: TrainPage, spec: RunSpec, named: Mapping[str, Any] = {}) -> tuple[
         fallback = fallback if fallback in models else "mlp" if "mlp" in models else models[0]
         if "model" in named:
             messages.append(f"Model {show(spec.model)} is not offered here for {info.title} "
-                            f"({', '.join(models)}): using {MODELS[fallback].title}.")
+                            f"({', '.join(MODELS[m].title for m in models)}): using {MODELS[fallback].title}.")
         spec = spec.replace(model=fallback)
     return spec, messages
 

@@ -20,6 +20,7 @@ import streamlit as st
 
 from synaptic_core.specs import ACTIVATIONS, PARAM_BY_NAME, RunSpec, SpecError
 from ui import page_state as ps
+from ui import wording
 
 SLIDER_INTS = {"n_points": 50, "kernel": 1}  # whole-number parameters drawn as sliders, with their step
 ZERO_LOG = {"l2"}  # floats whose useful values span decades, with 0 (= off) first
@@ -73,7 +74,7 @@ class Form:
         elif p.choices:
             if state[key] not in p.choices:
                 state[key] = p.default
-            value = st.selectbox(label, p.choices, key=key, help=p.help)
+            value = st.selectbox(label, p.choices, key=key, help=p.help, format_func=wording.choice_format(name))
         elif p.log or name in ZERO_LOG:
             options = log_grid(p.lo, p.hi) if p.log else [p.lo] + log_grid(p.hi * 1e-5, p.hi)
             options = sorted(set(options) | {float(state[key])})

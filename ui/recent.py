@@ -15,6 +15,7 @@ import streamlit as st
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.text_safety import md_escape
+from ui import wording
 from ui.services import get_store, session_owner
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ def recent_runs(page: Any, describe: Callable[[dict], str] = test_accuracy, limi
             except ValueError:
                 query = {}
             # run ids, dataset and model names come from validated specs in our own store
-            label = " · ".join(str(x) for x in (run["id"], run.get("status"), run.get("dataset"), run.get("model"),
-                                                describe(run)))
+            label = " · ".join(str(x) for x in (run["id"], run.get("status"),
+                                                wording.dataset_title(run.get("dataset")),
+                                                wording.model_title(run.get("model")), describe(run)))
             st.page_link(pages.get(run.get("dataset"), page.path), label=label,
                          query_params={**query, "run": run["id"]})

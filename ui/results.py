@@ -24,6 +24,8 @@ from ui.services import get_runner
 from ui.summary import summary_table
 
 log = logging.getLogger(__name__)
+MISTAKES_WIDTH = 450  # screen pixels: the results column is 460 wide in a 1280-pixel window
+MISTAKES_FIRST = 24  # shown at once; the rest in an expander
 
 
 def _failure(status: Any, events: list[dict]) -> None:
@@ -60,6 +62,7 @@ def notes(run_id: str, status: Any, result: dict | None, events: list[dict]) -> 
                        + (f": {md_escape(reason)}" if reason else "."))
         elif status.state == "done":
             st.info(md_text("Run {} finished without a result to show.", run_id))
+        curves(events)  # a killed or crashed run still shows the curves it drew
     elif result.get("stopped") or status.state == "stopped":
         st.warning(_stopped_message(result, events))
 
@@ -77,16 +80,26 @@ def finished(run_id: str, status: Any) -> tuple[dict | None, list[dict]]:
 def _misclassified(path: str | None, class_names: list[str]) -> None:
     if not path or not Path(path).is_file():
         return
-    from synaptic_core.viz import image_grid
+    from synaptic_core.viz.images import image_grid, mistake_titles
 
     with np.load(path, allow_pickle=False) as data:
         x, y_true, y_pred, conf = data["x"], data["y_true"], data["y_pred"], data["confidence"]
     if len(x) == 0 or x.ndim < 3:
         return
-    titles = [f"true {class_names[int(t)]} · pred {class_names[int(p)]} ({float(c):.0%})"
-              for t, p, c in zip(y_true, y_pred, conf)]
-    st.markdown(f"**Misclassified test examples** ({len(x)} shown)")
-    st.plotly_chart(image_grid(x, titles, cols=8, zoom=2.0), key="misclassified_chart", width="content")
+    titles, hover = mistake_titles(y_true, y_pred, conf, class_names)
+    st.markdown(f"**Misclassified test examples** ({len(x)}, the most confident first)")
+    st.caption("Over each image: its true class, → what the model said, and how sure it was. "
+               "Hover an image for the full text.")
+
+    def grid(part: slice, key: str) -> None:
+        # sized to fit the results column of a 1280-pixel window: a wider figure is squeezed, its pixels stretched
+        st.plotly_chart(image_grid(x[part], titles[part], cols=8, zoom=3.0, max_width=MISTAKES_WIDTH,
+                                   caption_chars=14, hover=hover[part]), key=key, width="content")
+
+    grid(slice(0, MISTAKES_FIRST), "misclassified_chart")
+    if len(x) > MISTAKES_FIRST:
+        with st.expander(f"The other {len(x) - MISTAKES_FIRST}"):
+            grid(slice(MISTAKES_FIRST, None), "misclassified_more_chart")
 
 
 def model_download(run_id: str, model_path: str | None) -> None:

@@ -24,6 +24,13 @@ class ModelInfo:
     reads: tuple[str, ...] = ()
     task_reads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # another builder for this task
     labels: Mapping[str, str] = field(default_factory=dict)  # what a parameter means for this model ("Filters")
+    # Only these datasets are offered for it (empty: every dataset of its tasks): the digit reader is
+    # made for MNIST's 28x28 digits, and offering it for clothing or photos would mislead.
+    datasets: tuple[str, ...] = ()
+
+    def takes(self, task: str, dataset: str | None = None) -> bool:
+        """Whether the pages offer this model for ``dataset``, whose data is of ``task``."""
+        return task in self.tasks and (not self.datasets or dataset is None or dataset in self.datasets)
 
     def reads_for(self, task: str | None = None) -> tuple[str, ...]:
         """The parameters the model reads when built for data of ``task``."""
@@ -70,7 +77,7 @@ MODELS: dict[str, ModelInfo] = {
         ModelInfo("digit-cnn", "Digit reader CNN",
                   "The shipped draw-a-digit model: a compact CNN for 28x28 greyscale digits.",
                   ("image",), "synaptic_core.digits.model:build_digit_cnn",
-                  {"optimizer": "adam", "lr": 1e-3, "augment": True}, reads=("seed",)),
+                  {"optimizer": "adam", "lr": 1e-3, "augment": True}, reads=("seed",), datasets=("mnist",)),
         ModelInfo("rnn", "SimpleRNN", "A plain recurrent layer: the vanishing-gradient baseline for sequences.",
                   SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}, **_RECURRENT),
         ModelInfo("lstm", "LSTM", "Long short-term memory: gates that keep information over long sequences.",

@@ -6,7 +6,14 @@ sent to the browser as one PNG (``go.Image(source=...)``), plus one text annotat
 caption and one invisible scatter trace that shows the full caption on hover.
 
 Captions longer than an image is wide are wrapped at their `` · `` separators
-("true 7 · pred 1 (93%)" becomes two lines); cells widen for whatever still does not fit.
+("true 7 · pred 1 (93%)" becomes two lines); cells widen for whatever still does not fit, up
+to ``caption_chars`` characters a line (longer lines end in "…"; the whole text is on hover).
+
+The figure has a fixed size in screen pixels (``zoom`` per image pixel), drawn with
+``width="content"``. Streamlit squeezes a figure wider than its column to the column's width
+and keeps its height: the pixels stretch and the captions, whose font does not shrink, run
+into each other. So a caller passes ``max_width`` (the column's width) and the grid takes as
+many columns as fit in it (``grid_columns``).
 """
 
 from __future__ import annotations
@@ -20,9 +27,11 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-CHAR_WIDTH = 0.58  # average glyph width of Plotly's default font, in units of font size
+CHAR_WIDTH = 0.6  # average glyph width of Plotly's default font (or its sans-serif fallback), x font size
 LINE_HEIGHT = 1.3  # caption line height, in units of font size
 SEPARATOR = " · "
+ELLIPSIS = "…"
+MARGIN = 4  # screen pixels around the mosaic
 
 
 def to_uint8_images(images: np.ndarray | Sequence) -> np.ndarray:
@@ -92,18 +101,59 @@ def wrap_caption(text: str, max_chars: int) -> str:
     return "<br>".join(lines)
 
 
+def shorten(line: str, max_chars: int) -> str:
+    """``line`` cut to ``max_chars`` characters, the last one an ellipsis when anything was cut."""
+    return line if len(line) <= max_chars else line[:max(max_chars - 1, 0)].rstrip() + ELLIPSIS
+
+
+def text_width(chars: int, font_size: int) -> float:
+    """Estimated screen width in pixels of ``chars`` characters of caption text."""
+    return chars * CHAR_WIDTH * font_size
+
+
+def grid_columns(n: int, cell_width: int, pad: int, zoom: float, cols: int, max_width: int | None) -> int:
+    """How many columns of ``cell_width`` image pixels (``pad`` apart) fit in ``max_width`` screen pixels
+    (at most ``cols`` and ``n``, at least one)."""
+    cols = max(1, min(int(cols), n)) if n else 1
+    if max_width is None:
+        return cols
+    fits = int((max_width - 2 * MARGIN - pad * zoom) // ((cell_width + pad) * zoom))
+    return max(1, min(cols, fits))
+
+
+def _captions(titles: Sequence[str], w: int, zoom: float, font_size: int,
+              caption_chars: int | None) -> list[str]:
+    """Each title split at its newlines, wrapped at its separators to the image's width (or
+    ``caption_chars``, if wider), every line cut to ``caption_chars``; lines are ``<br>``-joined."""
+    fit = max(1, int(w * zoom / (CHAR_WIDTH * font_size)))
+    wrap = max(fit, caption_chars) if caption_chars else fit
+    out = []
+    for title in titles:
+        lines = [line for part in str(title).split("\n") for line in wrap_caption(part, wrap).split("<br>")]
+        if caption_chars:
+            lines = [shorten(line, caption_chars) for line in lines]
+        out.append("<br>".join(lines))
+    return out
+
+
 def image_grid(images: np.ndarray | Sequence, titles: Sequence[str] | None = None, cols: int = 8,
-               zoom: float = 3.0, font_size: int = 10, pad: int = 2) -> go.Figure:
-    """A figure showing ``images`` in a grid of ``cols`` columns, each under its title.
+               zoom: float = 3.0, font_size: int = 10, pad: int = 2, max_width: int | None = None,
+               caption_chars: int | None = None, hover: Sequence[str] | None = None) -> go.Figure:
+    """A figure showing ``images`` in a grid of up to ``cols`` columns, each under its title.
 
     ``zoom``: screen pixels per image pixel (28x28 MNIST at zoom 3 is 84x84 on screen);
     the figure's width and height are set from it, so draw it with ``width="content"``
-    to keep captions and images at the intended size.
+    to keep captions and images at the intended size (square pixels).
+    ``max_width``: the screen width the figure may take: fewer columns when ``cols`` would not fit.
+    ``caption_chars``: the longest caption line; longer ones are cut with "…".
+    ``hover``: the text shown on hover over each image (default: its whole title).
     """
     imgs = to_uint8_images(images)
     n, h, w = imgs.shape[:3]
     if titles is not None and len(titles) != n:
         raise ValueError(f"{n} images but {len(titles)} titles")
+    if hover is not None and len(hover) != n:
+        raise ValueError(f"{n} images but {len(hover)} hover texts")
     if n == 0:
         fig = go.Figure()
         fig.add_annotation(text="No images", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False)
@@ -112,32 +162,55 @@ def image_grid(images: np.ndarray | Sequence, titles: Sequence[str] | None = Non
         fig.update_layout(height=120, margin=dict(l=5, r=5, t=5, b=5))
         return fig
 
-    max_chars = max(1, int(w * zoom / (CHAR_WIDTH * font_size)))
-    captions = [wrap_caption(str(t), max_chars) for t in titles] if titles is not None else []
+    captions = _captions(titles, w, zoom, font_size, caption_chars) if titles is not None else []
     lines = max((c.count("<br>") + 1 for c in captions), default=0)
     widest = max((len(part) for c in captions for part in c.split("<br>")), default=0)
     caption_height = math.ceil(lines * LINE_HEIGHT * font_size / zoom) if captions else 0
-    cell_width = math.ceil(widest * CHAR_WIDTH * font_size / zoom) + 1 if captions else 0
+    cell_width = math.ceil(text_width(widest, font_size) / zoom) + 1 if captions else 0
+    cols = grid_columns(n, max(w, cell_width), pad, zoom, cols, max_width)
     mosaic, origins = image_mosaic(imgs, cols, pad, cell_width, caption_height)
 
     centre_x = [left + (w - 1) / 2 for _, left in origins]
     centre_y = [top + (h - 1) / 2 for top, _ in origins]
+    if hover is not None:
+        hovertext = [str(t) for t in hover]
+    elif titles is not None:
+        hovertext = [str(t).replace("\n", SEPARATOR) for t in titles]
+    else:
+        hovertext = [f"#{k}" for k in range(n)]
     fig = go.Figure(go.Image(source=png_data_uri(mosaic), hoverinfo="skip"))
     fig.add_trace(go.Scatter(
         x=centre_x, y=centre_y, mode="markers", marker=dict(size=max(w, h) * zoom, opacity=0),
-        hovertext=[c.replace("<br>", SEPARATOR) for c in captions] if captions else [f"#{k}" for k in range(n)],
-        hoverinfo="text", showlegend=False,
+        hovertext=hovertext, hoverinfo="text", showlegend=False,
     ))
     for caption, x, (top, _) in zip(captions, centre_x, origins):
         fig.add_annotation(text=caption, x=x, y=top - 0.5, xref="x", yref="y", yanchor="bottom",
                            showarrow=False, font=dict(size=font_size))
     height, width = mosaic.shape[:2]
-    margin = 4
     fig.update_xaxes(visible=False, range=[-0.5, width - 0.5], constrain="domain")
     fig.update_yaxes(visible=False, range=[height - 0.5, -0.5], scaleanchor="x", constrain="domain")
     fig.update_layout(
-        width=int(width * zoom) + 2 * margin, height=int(height * zoom) + 2 * margin,
-        margin=dict(l=margin, r=margin, t=margin, b=margin), hovermode="closest",
+        width=math.ceil(width * zoom) + 2 * MARGIN, height=math.ceil(height * zoom) + 2 * MARGIN,
+        margin=dict(l=MARGIN, r=MARGIN, t=MARGIN, b=MARGIN), hovermode="closest",
         transition=dict(duration=0), plot_bgcolor="rgba(0,0,0,0)",
     )
     return fig
+
+
+def mistake_titles(y_true: Sequence[int], y_pred: Sequence[int], confidence: Sequence[float],
+                   class_names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Short captions and full hover texts for misclassified examples.
+
+    Caption: three short lines that fit over a thumbnail: the true class, "→ the predicted
+    class", "93% sure"; hover: "true T-shirt/top, predicted Pullover (93% sure)". A class
+    index outside ``class_names`` shows as its number.
+    """
+    def name(k: int) -> str:
+        return str(class_names[k]) if 0 <= k < len(class_names) else str(k)
+
+    titles, hover = [], []
+    for t, p, c in zip(y_true, y_pred, confidence):
+        true, pred, conf = name(int(t)), name(int(p)), float(c)
+        titles.append(f"{true}\n→ {pred}\n{conf:.0%} sure")
+        hover.append(f"true {true}, predicted {pred} ({conf:.0%} sure)")
+    return titles, hover

@@ -184,7 +184,7 @@ def test_a_playground_mnist_run_can_read_and_be_compared(open_app, monkeypatch, 
     at = _open(open_app, monkeypatch, canvas_calls, three, models["sure3"])
     assert at.selectbox(key="draw_model").options == [
         "Shipped CNN (all of MNIST, trained for drawings)",
-        f"Your cnn run run-a · {_date(runner, 'run-a')} · test accuracy 98.5%"]
+        f"Your Convolutional network run run-a · {_date(runner, 'run-a')} · test accuracy 98.5%"]
 
     at.selectbox(key="draw_model").set_value("run-a").run()
     assert _metrics(at)["Prediction"] == "3 or 5?"  # now read by the run's model
