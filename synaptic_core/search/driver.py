@@ -118,6 +118,7 @@ class StudyDriver:
 
         n_trials, minutes = _budget(n_trials, minutes)
         deadline = None if minutes is None else time.monotonic() + minutes * 60
+        self.started_trials = 0  # the budget is this call's
         self._set_state("running")
         try:
             self._recover()

@@ -48,6 +48,13 @@ def finding_of(run_id: str, result: dict[str, Any] | None) -> LRFinding | None:
                      data.get("suggested"), data.get("steepest"), data.get("min_loss_lr"), bool(data.get("diverged")))
 
 
+def curve_from_events(events: list[dict[str, Any]]) -> tuple[list[float], list[float | None]]:
+    """``(lrs, losses)`` from a sweep's live ``lr_find`` events (one every few batches), for drawing the
+    curve while the run goes; the finished run's result has every batch."""
+    points = [e for e in events if e.get("type") == "lr_find"]
+    return [float(e["lr"]) for e in points], [e.get("loss") for e in points]
+
+
 def lr_finder(spec: RunSpec, runner: Any, batches: int = DEFAULT_BATCHES, owner: str | None = None,
               timeout: float | None = None) -> LRFinding:
     """Submit a sweep of ``spec`` through ``runner``, wait for it, return what it found.
@@ -63,5 +70,5 @@ def lr_finder(spec: RunSpec, runner: Any, batches: int = DEFAULT_BATCHES, owner:
     return finding
 
 
-__all__ = ["LRFinding", "lr_finder", "lr_finder_spec", "finding_of", "suggest_lr", "smooth", "sweep_rates",
+__all__ = ["LRFinding", "lr_finder", "lr_finder_spec", "finding_of", "curve_from_events", "suggest_lr", "smooth", "sweep_rates",
            "LO", "HI", "DEFAULT_BATCHES"]

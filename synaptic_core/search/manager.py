@@ -132,6 +132,16 @@ class StudyManager:
     def config(self, study_id: str) -> StudyConfig:
         return config_of(load_study(check_study_id(study_id), self.store_path))
 
+    def study(self, study_id: str) -> Any:
+        """The stored ``optuna.Study`` (read-only use: the figures in ``viz.search``, ``results``)."""
+        return load_study(check_study_id(study_id), self.store_path)
+
+    def trials(self, study_id: str) -> list[dict[str, Any]]:
+        """The trials table (``results.trials_table``), running trials with their run's state."""
+        from .results import trials_table
+
+        return trials_table(self.study(study_id), self.runner)
+
     def status(self, study_id: str) -> dict[str, Any]:
         """The study's summary (``results.summarize``) plus ``active``, ``state``, ``message``, ``version``
         (changes whenever something was reported: redraw figures only then) and ``live`` (trials in flight,
@@ -145,8 +155,11 @@ class StudyManager:
         alive = thread is not None and thread.is_alive()
         snap = driver.snapshot() if driver is not None else {"state": "stored", "message": "", "version": 0,
                                                              "live": [], "started": 0}
-        out.update(active=alive, state=snap["state"] if driver is not None else "stored", message=snap["message"],
-                   version=f"{out['n_trials']}.{snap['version']}", live=snap["live"])
+        state, message = (snap["state"], snap["message"]) if driver is not None else ("stored", "")
+        if not alive and out["n_running"]:  # a server that stopped while the study ran left trials RUNNING
+            state, message = "interrupted", "the server stopped while this study ran: extend it to go on"
+        out.update(active=alive, state=state, message=message, version=f"{out['n_trials']}.{snap['version']}",
+                   live=snap["live"])
         return out
 
     def studies(self, owner: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

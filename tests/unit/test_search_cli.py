@@ -116,7 +116,7 @@ def test_a_real_small_search_on_circle(tmp_path):
 
 @pytest.mark.slow
 def test_a_real_learning_rate_sweep_goes_through_the_job_path():
-    from synaptic_core.search.lr_finder import finding_of, lr_finder
+    from synaptic_core.search.lr_finder import curve_from_events, finding_of, lr_finder
     from synaptic_core.specs import RunSpec
 
     runner = FakeRunner(max_jobs=1, target="synaptic_core.training:train")  # real training, in a thread
@@ -133,6 +133,8 @@ def test_a_real_learning_rate_sweep_goes_through_the_job_path():
         sweep = [e for e in events if e["type"] == "lr_find"]
         assert sweep and sweep[-1]["batch"] == len(finding.lrs)
         assert finding_of(finding.run_id, runner.result(finding.run_id)) == finding
+        lrs, losses = curve_from_events(events)  # what a page draws while the sweep runs
+        assert len(lrs) == len(sweep) and lrs == sorted(lrs) and lrs[-1] == finding.lrs[-1]
         assert not any(e["type"] == "epoch" for e in events)  # a sweep, not a training
     finally:
         runner.shutdown()

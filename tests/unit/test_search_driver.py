@@ -48,11 +48,11 @@ def _run(runner, db, n_trials=10, vary="lr,hidden,activation", on_change=None, *
 
 
 def test_trials_are_ordinary_runs_and_the_summary_counts_them(runner, db):
-    study_id, driver, summary = _run(runner, db, n_trials=8, pruner="none")
-    assert summary["n_trials"] == 8 and summary["n_complete"] == 8 and summary["n_pruned"] == 0
+    study_id, driver, summary = _run(runner, db, n_trials=6, pruner="none")
+    assert summary["n_trials"] == 6 and summary["n_complete"] == 6 and summary["n_pruned"] == 0
     assert driver.state == "finished"
     rows = trials_table(driver.study, runner)
-    assert [r["state"] for r in rows] == ["complete"] * 8
+    assert [r["state"] for r in rows] == ["complete"] * 6
     for row in rows:  # each trial is a run in the store, owned like any run, linked to its study
         run = runner.store.get_run(row["run_id"])
         assert run["status"] == "done" and run["spec"]["lr"] == pytest.approx(row["params"]["lr"])
@@ -94,17 +94,17 @@ def test_halving_pruner_also_prunes(runner, db):
 
 @pytest.mark.parametrize("sampler", ["tpe", "random"])
 def test_a_seed_reproduces_the_trials(db, tmp_path, sampler):
-    def params(seed: int, path: Path) -> list[dict]:
+    def params(seed: int, path: Path, n: int) -> list[dict]:
         r = FakeRunner(max_jobs=1, target=fake_train)  # one at a time: the same completions in the same order
         try:
-            _, driver, _ = _run(r, path, n_trials=8, sampler=sampler, seed=seed)
+            _, driver, _ = _run(r, path, n_trials=n, sampler=sampler, seed=seed)
             return [(t["params"], t["state"]) for t in trials_table(driver.study)]
         finally:
             r.shutdown()
 
-    first = params(5, tmp_path / "a.db")
-    assert first == params(5, tmp_path / "b.db")
-    assert first != params(6, tmp_path / "c.db")
+    first = params(5, tmp_path / "a.db", 6)  # TPE: 4 random startup trials, then 2 modelled ones
+    assert first == params(5, tmp_path / "b.db", 6)
+    assert first[:2] != params(6, tmp_path / "c.db", 2)
 
 
 def test_grid_sampler_stops_when_the_grid_is_done(runner, db):
@@ -170,7 +170,8 @@ def test_a_study_started_by_the_manager_runs_without_its_page_and_stops_within_a
     assert time.monotonic() - t0 < 3  # within a batch (0.2 s) plus the loop's polls
     status = manager.status(study_id)
     assert not status["active"] and status["state"] == "stopped" and status["n_running"] == 0
-    rows = trials_table(load_study(study_id, db), runner)
+    rows = manager.trials(study_id)
+    assert rows == trials_table(manager.study(study_id), runner)
     stopped = [r for r in rows if r["state"] == "stopped"]
     assert stopped and all(r["message"] == STOPPED for r in stopped)
     for row in stopped:
@@ -186,13 +187,14 @@ def test_a_stored_study_reopens_and_extends_with_new_trials(runner, db):
     orphan = study.ask(config_of(study).search_space().distributions())
     orphan.set_user_attr("run_id", "no-such-run")
     manager = StudyManager(runner, store_path=db, poll=0.01)
-    assert manager.status(study_id)["state"] == "stored"
+    assert manager.status(study_id)["state"] == "interrupted"  # the orphan: a server died while it ran
     manager.extend(study_id, n_trials=3)
     assert manager.wait(study_id, timeout=30)
     summary = manager.status(study_id)
     assert summary["n_trials"] == 4 + 1 + 3 and summary["n_complete"] == 7 and summary["n_failed"] == 1
     rows = trials_table(load_study(study_id, db))
     assert rows[4]["state"] == "failed" and rows[4]["message"].startswith("interrupted")
+    assert manager.status(study_id)["state"] == "finished"
     assert [r["params"] for r in rows[:4]] == old
     assert all(r["params"] not in old for r in rows[5:])  # the seed moved on: no replay of the first draws
     spec = best_spec(load_study(study_id, db))
@@ -226,3 +228,14 @@ def test_studies_listing_and_owner(runner, db):
     assert [s["study_id"] for s in manager.studies(owner="alice")] == [a]
     assert {s["study_id"] for s in manager.studies()} >= {a, b}
     assert summarize(load_study(a, db))["name"] == "first"
+
+
+def test_a_time_budget_starts_no_trial_after_the_deadline(runner, db):
+    manager = StudyManager(runner, store_path=db)
+    study_id = manager.create(BASE.replace(n_points=3000, epochs=4), "lr", pruner="none")  # ~0.5 s per trial
+    driver = StudyDriver(runner, study_id, store_path=db, poll=0.01)
+    summary = driver.run(minutes=0.02)  # 1.2 s
+    assert 1 <= summary["n_trials"] < 10 and summary["n_complete"] == summary["n_trials"]  # started ones finish
+    assert driver.message == "the time budget is spent"
+    with pytest.raises(ValueError, match="give a budget"):
+        driver.run()
