@@ -127,7 +127,7 @@ class StudyDriver:
                 if self._stop.is_set():
                     self._stop_live()
                     if not self.live:
-                        self._set_state("stopped", self.message or "stopped")
+                        self._set_state("stopped", "stopped")
                         break
                     time.sleep(self.poll)
                     continue
@@ -135,7 +135,8 @@ class StudyDriver:
                     if not self._start_one():
                         break
                 if not self.live and not self._may_start(n_trials, deadline):
-                    self._set_state("finished", self.message or self._why_done(n_trials, deadline))
+                    if self.state != "failed":  # a refusal that ends the study keeps its reason
+                        self._set_state("finished", self._why_done(n_trials, deadline))
                     break
                 self._stop.wait(self.poll)
         except Exception as exc:  # noqa: BLE001 - the loop must not leave trials RUNNING behind
@@ -215,6 +216,8 @@ class StudyDriver:
             self.pending = None
             self._tell_fail(trial, str(exc))
             return True
+        if self.pending is not None:
+            self._say("")  # no longer waiting for the per-person cap
         self.pending = None
         trial.set_user_attr("run_id", run_id)
         self._link(trial.number, run_id)

@@ -239,3 +239,33 @@ def test_a_time_budget_starts_no_trial_after_the_deadline(runner, db):
     assert driver.message == "the time budget is spent"
     with pytest.raises(ValueError, match="give a budget"):
         driver.run()
+
+
+def test_two_studies_of_two_people_run_at_once_on_one_storage(runner, db):
+    manager = StudyManager(runner, store_path=db, poll=0.01)
+    a = manager.start(BASE, "lr", n_trials=4, pruner="none", owner="alice")
+    b = manager.start(BASE, "hidden", n_trials=4, pruner="none", owner="bob")
+    assert manager.wait(a, timeout=60) and manager.wait(b, timeout=60)
+    for study_id, owner in ((a, "alice"), (b, "bob")):
+        status = manager.status(study_id)
+        assert status["n_complete"] == 4 and status["state"] == "finished"
+        assert {runner.store.get_run(r["run_id"])["owner"] for r in manager.trials(study_id)} == {owner}
+    manager.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        manager.extend(a, n_trials=1)
+
+
+def test_a_study_waits_while_its_owner_is_at_the_per_person_cap(runner, db):
+    runner.limits = Limits(max_runs_per_person=1)
+    other = runner.submit(BASE.replace(n_points=20000, epochs=50), owner="alice")  # fills alice's cap
+    manager = StudyManager(runner, store_path=db, poll=0.01)
+    study_id = manager.start(BASE, "lr", n_trials=2, pruner="none", owner="alice")
+    deadline = time.monotonic() + 10
+    while "runs" not in manager.status(study_id)["message"]:  # the policy's message, for the page
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert manager.status(study_id)["n_trials"] == 1 and runner.status(other).state == "running"
+    runner.cancel(other)  # alice stops her other run: the study goes on
+    assert manager.wait(study_id, timeout=30)
+    status = manager.status(study_id)
+    assert status["n_complete"] == 2 and status["state"] == "finished" and status["message"] == "2 trials run"
