@@ -138,3 +138,22 @@ def test_a_real_learning_rate_sweep_goes_through_the_job_path():
         assert not any(e["type"] == "epoch" for e in events)  # a sweep, not a training
     finally:
         runner.shutdown()
+
+
+def test_lr_find_command_prints_the_suggestion(monkeypatch, capsys):
+    import numpy as np
+
+    from synaptic_core.training.lr_find import suggest_lr, sweep_rates
+
+    def fake_sweep(spec, sink, workdir):
+        lrs = list(sweep_rates(spec.lr_find))
+        losses = [float(2 - 1.5 / (1 + np.exp(-(np.log10(x) + 3) * 3))) for x in lrs]
+        return {"kind": "lr_find", "lr_find": {"lrs": lrs, "losses": losses, "smoothed": [], "diverged": False,
+                                               **suggest_lr(lrs, losses)}}
+    monkeypatch.setattr(search_cli, "_runner", lambda kind, parallel: FakeRunner(max_jobs=1, target=fake_sweep))
+    assert main(["lr-find", "--dataset", "circle", "--model", "mlp", "--batches", "120", "--json"]) == 0
+    line = _json_line(capsys)
+    assert line["batches"] == 120 and 1e-5 < line["suggested"] < 1e-2 and line["diverged"] is False
+    monkeypatch.setattr(search_cli, "_runner", lambda kind, parallel: FakeRunner(max_jobs=1, target=fake_train))
+    assert main(["lr-find", "--dataset", "circle", "--model", "mlp", "--batches", "120"]) == 1  # no sweep result
+    assert "ended done" in capsys.readouterr().err
