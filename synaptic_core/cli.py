@@ -1,4 +1,4 @@
-"""Command line: datasets | train | bench | labs. For scripts, benchmarks and class preparation.
+"""Command line: datasets | train | runs | bench | labs. For scripts, benchmarks and class preparation.
 
 ``train`` goes through the same job path as the app (spawned job process, live events,
 SQLite store), so what the CLI measures is what a user gets. Every spec parameter is a
@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     from synaptic_core.jobs.cli import add_resume_parser  # resume RUN_ID: continue an interrupted run
 
     add_resume_parser(sub)
+    from synaptic_core.runs.cli import add_runs_parser  # runs [--json]: the store's runs as a table
+
+    add_runs_parser(sub)
     sub.add_parser("labs", help="visual labs from the command line (see `labs --help`)", add_help=False)
     return parser
 

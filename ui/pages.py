@@ -25,6 +25,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("app_pages/sentiment.py", "Sentiment", ":material/sentiment_satisfied:"),
     ("app_pages/text_generation.py", "Text generation", ":material/edit_note:"),
     ("app_pages/time_series.py", "Time series", ":material/timeline:"),
+    ("app_pages/runs.py", "Runs", ":material/table_view:"),
 ]
 
 

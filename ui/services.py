@@ -1,15 +1,17 @@
-"""The server's shared services (job runner, run store) and the id of this browser session.
+"""The server's shared services (job runner, run store) and who this person is.
 
 The runner is the *server's* job queue: one instance shared by every session, created once
 with ``st.cache_resource``; the queue, the concurrency limit and the warm workers only make
-sense that way. What belongs to one person is only ``session_owner()``, kept in
-``st.session_state``.
+sense that way. What belongs to one person is only ``session_owner()``: the owner id of the
+token their browser keeps (``ui/identity.py``), the same across reloads, tabs and restarts.
 
 Hooks (documented for tests and deployments):
 
 * ``st.session_state["synaptic_runner"]`` / ``["synaptic_store"]``: when set, used instead of
   the shared instances for this session only. AppTest puts ``tests/app/fakes.FakeRunner``
   there before the first ``run()``.
+* ``st.session_state["synaptic_owner"]``: when set, this session's owner id as it is (AppTest
+  sets ``"me"``; no browser element is drawn then).
 * ``$SYNAPTIC_RUNNER=ray`` (and ``$SYNAPTIC_RAY_ADDRESS``): the shared runner is a Ray runner
   (``synaptic_core.jobs.factory.make_runner``); local processes otherwise.
 * ``$SYNAPTIC_RUNNER_FACTORY="package.module:function"``: builds the shared runner instead;
@@ -20,14 +22,15 @@ from __future__ import annotations
 
 import importlib
 import os
-import uuid
 from typing import Any
 
 import streamlit as st
 
+from ui import identity
+from ui.identity import OWNER_KEY  # noqa: F401 - the session-state key tests set (kept importable here)
+
 RUNNER_OVERRIDE_KEY = "synaptic_runner"
 STORE_OVERRIDE_KEY = "synaptic_store"
-OWNER_KEY = "synaptic_owner"
 RUNNER_FACTORY_ENV = "SYNAPTIC_RUNNER_FACTORY"
 
 
@@ -68,7 +71,6 @@ def get_runner() -> Any:
 
 
 def session_owner() -> str:
-    """A random id for this browser session: whose runs are whose in the queue and the store."""
-    if OWNER_KEY not in st.session_state:
-        st.session_state[OWNER_KEY] = uuid.uuid4().hex[:12]
-    return st.session_state[OWNER_KEY]
+    """This person's owner id (``identity.owner_id`` of their browser's token): whose runs are whose
+    in the queue and the store, across reloads, tabs and browser restarts."""
+    return identity.owner()

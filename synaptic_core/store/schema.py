@@ -47,6 +47,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX study_runs_study ON study_runs (study_id, trial);
     """,
+    # 3: what a person calls their runs (synaptic_core/store/labels.py): a run's name, its tags, and the
+    #    optional display name of an owner id. Deleting a run removes its tags with it (cascade).
+    """
+    ALTER TABLE runs ADD COLUMN name TEXT;
+    CREATE TABLE run_tags (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        tag    TEXT NOT NULL,
+        PRIMARY KEY (run_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX run_tags_tag ON run_tags (tag);
+    CREATE TABLE owners (
+        id           TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        updated      REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,125 @@
+"""Who this browser is: an owner token kept in a first-party cookie, with no account and no server secret.
+
+Why a cookie: the browser sends it with the WebSocket that opens every Streamlit session, so
+``st.context.cookies`` has it on the *first* script run of a reload, a new tab or a browser
+restart, and the page knows at once whose runs are whose (the Stop button of a running run is
+there on the first draw). Streamlit can read cookies but not set them, so a tiny Components-v2
+element (JavaScript in the app page itself: no iframe, no sandbox) writes it:
+
+1. No valid cookie came with the session: the server proposes a fresh ``identity.new_token()``
+   (kept in ``st.session_state`` only), the element keeps the browser's cookie if one was set
+   meanwhile (another tab), else the localStorage copy, else the proposal, writes it back as the
+   cookie ``synaptic_owner`` (``Path=/; Max-Age`` 400 days, Chrome's cap; ``SameSite=Lax``;
+   ``Secure`` over https) and to localStorage, and reports it: one rerun, then the session uses it.
+2. A valid cookie came with the session: it is used as it is; the element is drawn once, silently,
+   to push the cookie's expiry forward (400 days after the last visit).
+
+The token never goes into a URL (links carry only the spec and ``run=<id>``) and is never logged
+or stored on the server: the store keeps ``identity.owner_id(token)``, a one-way hash. A fresh
+browser profile (or cleared cookies and site data) is a new person.
+
+Test hook: ``st.session_state["synaptic_owner"]`` set before the first run pins this session's
+owner id (AppTest does it; it cannot run the element's JavaScript), and then no element is drawn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from synaptic_core.identity import is_token, new_token, owner_id
+
+OWNER_KEY = "synaptic_owner"        # test/deployment override: this session's owner id, as it is
+TOKEN_KEY = "synaptic_token"        # this session's owner token (never leaves the session but to its browser)
+KNOWN_KEY = "synaptic_token_known"  # the browser is known to keep TOKEN_KEY (cookie read, or reported)
+COOKIE = "synaptic_owner"
+ELEMENT_KEY = "synaptic_identity"
+MAX_AGE_S = 400 * 24 * 3600         # browsers cap a cookie's lifetime at 400 days
+
+_JS = """
+export default function (component) {
+  const { data, setStateValue, parentElement } = component;
+  const name = data.cookie;
+  const valid = (v) => typeof v === "string" && /^[A-Za-z0-9_-]{32,128}$/.test(v);
+  const host = parentElement && parentElement.host;
+  const box = host && host.closest && host.closest('[data-testid="stElementContainer"]');
+  if (box) box.style.display = "none";
+  const fromCookie = () => {
+    for (const part of document.cookie.split(";")) {
+      const i = part.indexOf("=");
+      if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    }
+    return null;
+  };
+  let token = fromCookie();
+  if (!valid(token)) { try { token = window.localStorage.getItem(name); } catch (e) { token = null; } }
+  if (!valid(token)) token = data.proposed;
+  if (!valid(token)) return;
+  const secure = window.location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = `${name}=${token}; Max-Age=${data.max_age}; Path=/; SameSite=Lax${secure}`;
+  try { window.localStorage.setItem(name, token); } catch (e) { /* storage blocked: the cookie still works */ }
+  if (data.report) setStateValue("token", token);
+}
+"""
+
+_element: Any = None
+
+
+def _keeper() -> Any:
+    """The Components-v2 element (registered once per process, on first use)."""
+    global _element
+    if _element is None:
+        _element = st.components.v2.component("synaptic_identity", js=_JS)
+    return _element
+
+
+def cookie_token() -> str | None:
+    """The owner token the browser sent with this session's WebSocket, if it is token-shaped."""
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 - no browser context (bare mode, some test harnesses)
+        return None
+    return value if is_token(value) else None
+
+
+def remember() -> None:
+    """Make sure this session knows its browser's token (app.py calls it first on every run)."""
+    state = st.session_state
+    if state.get(OWNER_KEY) or state.get(KNOWN_KEY):
+        return
+    sent = cookie_token()
+    if sent is not None:
+        state[TOKEN_KEY], state[KNOWN_KEY] = sent, True
+        _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": sent, "report": False,
+                                         "max_age": MAX_AGE_S}, height=0)
+        return
+    proposed = state.get(TOKEN_KEY) if is_token(state.get(TOKEN_KEY)) else new_token()
+    state[TOKEN_KEY] = proposed
+    result = _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": proposed, "report": True,
+                                              "max_age": MAX_AGE_S},
+                       on_token_change=lambda: None, height=0)
+    reported = getattr(result, "token", None) if result is not None else None
+    if is_token(reported):
+        state[TOKEN_KEY], state[KNOWN_KEY] = reported, True
+
+
+def token() -> str:
+    """This session's owner token (a fresh one for a session that never ran ``remember``)."""
+    value = st.session_state.get(TOKEN_KEY)
+    if not is_token(value):
+        value = st.session_state[TOKEN_KEY] = new_token()
+    return value
+
+
+def owner() -> str:
+    """This person's owner id: what the store and the job runner keep as a run's owner."""
+    pinned = st.session_state.get(OWNER_KEY)
+    if pinned:
+        return str(pinned)
+    return owner_id(token()) or ""
+
+
+def owns(run_owner: Any) -> bool:
+    """True when a run of ``run_owner`` is this person's (only then are Stop, Rename, Delete shown)."""
+    return isinstance(run_owner, str) and bool(run_owner) and run_owner == owner()
