@@ -1,5 +1,5 @@
 """"Recent runs": this person's runs from the store (their browser's owner id, so across reloads and
-tabs), each a link that reopens it on its page; all of them, to compare and manage, on the Runs page.
+tabs), each a link that reopens it on its page (all of them, to compare and manage: the Runs page).
 
 The link carries ``run=<id>`` and the run's spec as query parameters, so opening it shows the
 run (live or finished) with the widgets set as they were for it. A page lists the runs on its
@@ -63,6 +63,3 @@ def recent_runs(page: Any, describe: Callable[[dict], str] = test_accuracy, limi
                                                 wording.model_title(run.get("model")), describe(run)))
             st.page_link(pages.get(run.get("dataset"), page.path), label=label,
                          query_params={**query, "run": run["id"]})
-        if runs:
-            st.page_link("app_pages/runs.py", label="All your runs: compare, rename, tag, delete",
-                         icon=":material/table_view:")
