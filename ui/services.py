@@ -12,6 +12,8 @@ Hooks (documented for tests and deployments):
   there before the first ``run()``.
 * ``st.session_state["synaptic_owner"]``: when set, this session's owner id as it is (AppTest
   sets ``"me"``; no browser element is drawn then).
+* ``st.session_state["synaptic_study_manager"]``: when set, the search pages' ``StudyManager`` for
+  this session; a session with its own runner (above) gets a manager over that runner.
 * ``$SYNAPTIC_RUNNER=ray`` (and ``$SYNAPTIC_RAY_ADDRESS``): the shared runner is a Ray runner
   (``synaptic_core.jobs.factory.make_runner``); local processes otherwise.
 * ``$SYNAPTIC_RUNNER_FACTORY="package.module:function"``: builds the shared runner instead;
@@ -32,6 +34,7 @@ from ui.identity import OWNER_KEY  # noqa: F401 - the session-state key tests se
 RUNNER_OVERRIDE_KEY = "synaptic_runner"
 STORE_OVERRIDE_KEY = "synaptic_store"
 RUNNER_FACTORY_ENV = "SYNAPTIC_RUNNER_FACTORY"
+STUDY_MANAGER_OVERRIDE_KEY = "synaptic_study_manager"
 
 
 @st.cache_resource(show_spinner=False)
@@ -68,6 +71,32 @@ def get_runner() -> Any:
     if override is not None:
         return override
     return _shared_runner(os.environ.get(RUNNER_FACTORY_ENV, "").strip())
+
+
+def _stop_studies(manager: Any) -> None:
+    manager.shutdown()
+
+
+@st.cache_resource(show_spinner=False, on_release=_stop_studies)
+def _shared_study_manager(factory: str) -> Any:
+    from synaptic_core.search import StudyManager
+
+    return StudyManager(_shared_runner(factory))  # $SYNAPTIC_HOME/studies.db
+
+
+def get_study_manager() -> Any:
+    """The server's hyperparameter studies (``synaptic_core.search.StudyManager``), beside its runner:
+    a study's thread outlives the page that started it, so it must belong to the server, not a session."""
+    override = st.session_state.get(STUDY_MANAGER_OVERRIDE_KEY)
+    if override is not None:
+        return override
+    runner = st.session_state.get(RUNNER_OVERRIDE_KEY)
+    if runner is not None:  # a test's runner: its studies go to that runner, for this session only
+        from synaptic_core.search import StudyManager
+
+        st.session_state[STUDY_MANAGER_OVERRIDE_KEY] = manager = StudyManager(runner)
+        return manager
+    return _shared_study_manager(os.environ.get(RUNNER_FACTORY_ENV, "").strip())
 
 
 def session_owner() -> str:
