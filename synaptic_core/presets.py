@@ -4,6 +4,12 @@ Layering, most specific last: spec defaults < the model's preset < the dataset's
 (values a dataset needs to make sense, e.g. a time-ordered 67/33 split for airline
 passengers) < what the user set explicitly. The CLI and the pages use the same function,
 so ``--model cnn`` on the command line is the CNN preset a user sees in the app.
+
+A dataset's *opening* -- what a page shows when it opens that dataset, and what
+``train --dataset NAME`` trains -- is ``layered_spec({"dataset": NAME})``. A dataset row with
+defaults names the model they were measured with (docs/BENCHMARKS.md, "Opening defaults"), so
+e.g. the characters never fall back to the image ``mlp``; an explicit model replaces it and
+takes its own preset wherever the dataset says nothing.
 """
 
 from __future__ import annotations

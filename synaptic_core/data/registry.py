@@ -109,10 +109,21 @@ _SENT = ("negative", "positive")
 _NO_LICENCE = "No licence stated; the authors ask for a citation."
 
 
+# -- opening defaults: what a page opens a dataset with, and what `train --dataset NAME` trains (the same
+#    `presets.layered_spec`). Each was measured to teach within a minute on a 2-core CPU with the bundled data:
+#    docs/BENCHMARKS.md, "Opening defaults" (commands, seeds, test figures, seconds, machine load).
+# Toy sets: a small ReLU network, Adam at 0.01 and batches of 16 (the 600 points give 270 to fit: 17 steps an
+# epoch), so the decision boundary settles within seconds; the spiral needs a third layer and more epochs.
+_TOY_NET = {"model": "mlp", "hidden": (16, 16), "activation": ("relu",), "dropout": 0.0, "optimizer": "adam",
+            "lr": 0.01, "batch_size": 16, "epochs": 20}
+_TOY_DEFAULTS = {"spiral": {**_TOY_NET, "hidden": (32, 32, 32), "epochs": 40}}
+
+
 def _toy(name: str, title: str, description: str) -> Entry:
     return Entry(name=name, title=title, task="toy", description=description, citation=_PLAYGROUND,
                  licence="Generated on the fly; generator code after tensorflow/playground (Apache 2.0).",
-                 class_names=_TOY_CLASSES, input_shape=(2,), n_train=0, n_test=0, noun="points")
+                 class_names=_TOY_CLASSES, input_shape=(2,), n_train=0, n_test=0, noun="points",
+                 defaults=dict(_TOY_DEFAULTS.get(name, _TOY_NET)))
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -176,8 +187,12 @@ ENTRIES: tuple[Entry, ...] = (
         citation="Maas et al., 'Learning Word Vectors for Sentiment Analysis', ACL 2011.", licence=_NO_LICENCE,
         class_names=_SENT, input_shape=(200,), n_train=25000, n_test=25000, noun="reviews",
         local_files=("imdb_reviews.jsonl.xz",), bundled_file="imdb_sample.jsonl.xz",
-        defaults={"model": "lstm", "vocab_size": 10000, "seq_len": 200, "embed_dim": 32, "units": 64,
-                  "batch_size": 64, "epochs": 3, "validation_split": 0.1},
+        # a small Transformer (its attention output averaged over the review) generalises best from the
+        # bundled 4,000 reviews; it peaks after ~2 epochs, so early stopping keeps the best epoch. 4,000
+        # training reviews: all of the bundled sample, a minute's worth of the full set in the data dir.
+        defaults={"model": "transformer", "subset": 4000, "vocab_size": 10000, "seq_len": 200, "embed_dim": 32,
+                  "units": 32, "dropout": 0.1, "optimizer": "adam", "lr": 0.002, "batch_size": 32, "epochs": 5,
+                  "early_stopping": 1, "validation_split": 0.1},
     ),
     Entry(
         name="rt-polarity", title="Rotten Tomatoes sentence polarity", task="text",
@@ -205,23 +220,32 @@ ENTRIES: tuple[Entry, ...] = (
         citation="Box & Jenkins (1976), via the Time Series Data Library.", licence="No licence stated.",
         class_names=(), input_shape=(1, 1), n_train=0, n_test=0, noun="months",
         local_files=("airline-passengers.csv",), bundled_file="airline-passengers.csv", bundled_is_sample=False,
-        defaults={"train_ratio": 0.67, "validation_split": 0.0, "look_back": 1, "units": 4},
+        # the Keras tutorial's setup (LSTM 4, look-back 1, batch 1, 100 epochs); `hidden` is for the dense model
+        defaults={"model": "lstm", "train_ratio": 0.67, "validation_split": 0.0, "look_back": 1, "units": 4,
+                  "epochs": 100, "batch_size": 1, "horizon": 24, "hidden": (32,), "dropout": 0.0},
     ),
     Entry(
         name="sine", title="Noisy sine wave", task="series",
         description="A generated sine (period `cycle` steps) with Gaussian noise `noise`; `n_points` values.",
         citation="Generated in the app.", licence="Generated.",
         class_names=(), input_shape=(20, 1), n_train=0, n_test=0, noun="steps",
-        defaults={"train_ratio": 0.67, "validation_split": 0.0, "look_back": 20, "n_points": 1000, "noise": 0.1},
+        defaults={"model": "rnn", "units": 16, "train_ratio": 0.67, "validation_split": 0.0, "look_back": 20,
+                  "n_points": 1000, "noise": 0.1, "cycle": 50.0, "horizon": 100, "epochs": 20, "batch_size": 16,
+                  "hidden": (32,), "dropout": 0.0},
     ),
     Entry(
         name="shakespeare", title="Tiny Shakespeare", task="chars",
         description="1.1 million characters of Shakespeare's plays (Karpathy's char-rnn set); 90/10 split.",
         citation="Andrej Karpathy, char-rnn (2015).", licence="Shakespeare's text is public domain.",
-        class_names=(), input_shape=(100,), n_train=0, n_test=0, noun="characters",
+        class_names=(), input_shape=(24,), n_train=0, n_test=0, noun="characters",
         local_files=("tinyshakespeare/input.txt",), bundled_file="tinyshakespeare.txt.xz", bundled_is_sample=False,
-        defaults={"model": "lstm", "embed_dim": 32, "units": 128, "dropout": 0.2, "seq_len": 100, "stride": 3,
-                  "batch_size": 256, "validation_split": 0.1, "epochs": 3},
+        # the model predicts one character per window, so within a minute many short, distinct windows teach
+        # more than few long ones: 24 characters every 24 (all of the training text once an epoch), GRU 128,
+        # Adam at 0.01, two epochs (a third one only overfits). The seed's LSTM (100-character windows every 3)
+        # was still at 2.23 nats/char after its first epoch, 152 s in (docs/BENCHMARKS.md, "Tiny Shakespeare").
+        defaults={"model": "gru", "embed_dim": 32, "units": 128, "dropout": 0.0, "seq_len": 24, "stride": 24,
+                  "subset": 0, "optimizer": "adam", "lr": 0.01, "batch_size": 128, "validation_split": 0.1,
+                  "epochs": 2},
     ),
 )
 
