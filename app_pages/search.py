@@ -23,6 +23,7 @@ if study_id:
 
 st.write("Pick the settings to vary; each trial is an ordinary training run (see it on the Runs page). "
          "Hopeless trials are stopped early by the pruner, and only validation data chooses the best.")
+search_view.my_studies()
 spec, messages = search_view.base_spec()
 for message in messages:
     st.warning(md_escape(message))

@@ -185,6 +185,9 @@ def _controls(study_id: str, status: dict[str, Any]) -> None:
         stopping = study_id in st.session_state.get(STOPPING_KEY, ())
         c1.button("Stopping…" if stopping else "Stop search", key="search_stop", disabled=stopping,
                   on_click=_stop, args=(study_id,))
+    elif mine:
+        c1.number_input("More trials", 1, 200, 4, key="search_more_n")
+        c1.button("Run more trials", key="search_more", on_click=_extend, args=(study_id,))
     if status["best"] is not None:
         c2.button("Train the best with all data", key="search_train_best", on_click=_train_best, args=(study_id,))
     run_id = st.session_state.get(BEST_RUN_KEY, {}).get(study_id)
@@ -202,6 +205,36 @@ def _stop(study_id: str) -> None:
         st.session_state.setdefault(STOPPING_KEY, set()).add(study_id)
     except NotAllowed as exc:
         st.session_state["search_error"] = md_escape(exc)
+
+
+def _extend(study_id: str) -> None:
+    """More trials on this study (also how a study interrupted by a server restart goes on). The count is
+    read here, not bound at drawing time: a number typed just before the click counts."""
+    try:
+        n_trials = int(st.session_state.get("search_more_n", 4))
+        get_study_manager().extend(study_id, n_trials=n_trials, by=session_owner())
+        st.session_state.get(STOPPING_KEY, set()).discard(study_id)
+    except Exception as exc:  # NotAllowed, StudyBusy, a budget out of range
+        st.session_state["search_error"] = md_text("Could not run more trials: {}", exc)
+
+
+def my_studies() -> None:
+    """Links to this person's studies, newest first (a study keeps running when its page closes)."""
+    try:
+        studies = get_study_manager().studies(owner=session_owner(), limit=10)
+    except Exception as exc:  # an unreadable studies database must not take the setup form down
+        log.exception("listing studies")
+        st.error(md_text("Could not list your searches: {}", exc))
+        return
+    if not studies:
+        return
+    with st.expander(f"Your searches ({len(studies)})"):
+        for study in studies:
+            best = study["best"]
+            label = (f"{dataset_title(study['dataset'])} · {model_title(study['model'])} · "
+                     f"{study['n_trials']} trials" + (" · running" if study["active"] else "")
+                     + ("" if best is None else f" · best {best['value']:.4g}"))
+            st.page_link("app_pages/search.py", label=label, query_params={"study": study["study_id"]})
 
 
 def _train_best(study_id: str) -> None:

@@ -121,3 +121,45 @@ def test_a_bad_study_link_is_shown_as_text(manager):
     assert not at.exception
     assert at.error and "[x](https://evil.example)" in shown(at.error[0].value)
     assert "\\[x\\]" in at.error[0].value  # escaped: no link is drawn
+
+
+def test_a_finished_study_is_listed_and_its_owner_can_run_more_trials(manager):
+    from synaptic_core.specs import RunSpec
+
+    study_id = manager.start(RunSpec().replace(dataset="circle", model="mlp", epochs=2), "lr", n_trials=2,
+                             owner="me")
+    assert manager.wait(study_id, timeout=30)
+    at = _open(manager)
+    links = [link.proto.label for link in at.get("page_link") if "2 trials" in link.proto.label]
+    assert links and "Circle" in links[0]
+    at = _open(manager, study=study_id)
+    at.number_input(key="search_more_n").set_value(2)
+    _button(at, "search_more").click().run()
+    assert not at.exception and not at.error
+    assert manager.wait(study_id, timeout=30) and manager.status(study_id)["n_trials"] == 4
+    assert not any(b.key == "search_more" for b in _open(manager, owner="someone-else", study=study_id).button)
+
+
+def test_the_setup_starts_from_the_playgrounds_current_spec(manager):
+    from synaptic_core.specs import RunSpec
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["synaptic_runner"] = manager.runner
+    at.session_state["synaptic_store"] = manager.runner.store
+    at.session_state["synaptic_study_manager"] = manager
+    at.session_state["synaptic_owner"] = "me"
+    at.session_state["pg_spec"] = RunSpec().replace(dataset="xor", model="mlp", epochs=7).as_dict()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="search_epochs").value == 7 and "Exclusive or" in _texts(at)
+
+
+def test_a_links_bad_values_are_shown_as_text_and_the_page_stays_usable(manager):
+    hostile = "<b>**x**</b>[a](http://e.x)"
+    at = _open(manager, dataset=hostile, model=hostile, epochs="3")
+    assert not at.exception
+    raw = "\n".join(e.value for e in (*at.warning, *at.error))
+    assert raw and "<b>" not in raw and "**x**" not in raw and "](" not in raw
+    assert hostile in " ".join(shown(e.value) for e in at.warning)
+    assert not _button(at, "search_start").disabled
