@@ -92,17 +92,7 @@ def _results(run_id: str, status) -> None:
 
 
 def _widgets(form: Form) -> None:
-    data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
-    with data_tab:
-        info = form.dataset_picker()
-        data_widgets.source_caption(info.name)
-        for name in ("vocab_size", "seq_len", "subset"):
-            form.param(name)
-    with model_tab:
-        form.model_picker(info)
-        form.architecture()
-    with train_tab:
-        form.training()
+    data_widgets.tabs(form, ("vocab_size", "seq_len", "subset"))
 
 
 st.title("Sentiment")

@@ -28,17 +28,7 @@ GENERATED_KEY = "gen_generated"
 
 
 def _widgets(form: Form) -> None:
-    data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
-    with data_tab:
-        info = form.dataset_picker()
-        data_widgets.source_caption(info.name)
-        for name in ("seq_len", "stride", "subset"):
-            form.param(name)
-    with model_tab:
-        form.model_picker(info)
-        form.architecture()
-    with train_tab:
-        form.training()
+    data_widgets.tabs(form, ("seq_len", "stride", "subset"))
 
 
 def _samples(events: list[dict]) -> None:

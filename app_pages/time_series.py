@@ -48,24 +48,19 @@ def _values(dataset: str, n_points: int, cycle: float, noise: float, seed: int) 
     return read_series(locate(dataset)[1])
 
 
+def _series_data(form: Form, info) -> None:
+    if info.name == "sine":
+        form.param("noise")
+        form.grid(("cycle", "n_points"))
+    form.grid(("look_back", "horizon"))
+    form.param("train_ratio")
+    st.caption("**Scaling:** values are mapped to [0, 1] with the minimum and maximum of the *training* "
+               "period only (MinMax, as in the original tutorial), so the test period cannot leak into "
+               "training; predictions are mapped back, and every RMSE is in the data's own units.")
+
+
 def _widgets(form: Form) -> None:
-    data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
-    with data_tab:
-        info = form.dataset_picker()
-        data_widgets.source_caption(info.name)
-        if info.name == "sine":
-            form.param("noise")
-            form.grid(("cycle", "n_points"))
-        form.grid(("look_back", "horizon"))
-        form.param("train_ratio")
-        st.caption("**Scaling:** values are mapped to [0, 1] with the minimum and maximum of the *training* "
-                   "period only (MinMax, as in the original tutorial), so the test period cannot leak into "
-                   "training; predictions are mapped back, and every RMSE is in the data's own units.")
-    with model_tab:
-        form.model_picker(info)
-        form.architecture()
-    with train_tab:
-        form.training()
+    data_widgets.tabs(form, data=_series_data)
 
 
 def _preview(spec: RunSpec) -> None:

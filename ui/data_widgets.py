@@ -6,7 +6,7 @@ They edit the spec through a ``Form`` like every other widget (``ui.param_widget
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import streamlit as st
 
@@ -50,3 +50,26 @@ def source_caption(name: str) -> None:
     except Exception as exc:  # a missing file is reported by the run itself; the page stays usable
         log.exception("resolving the source of %s", name)
         st.caption(f"Source unknown: {md_escape(exc)}")
+
+
+def tabs(form: Form, data_params: Sequence[str] = (), data: Callable[[Form, Any], None] | None = None) -> Any:
+    """The Data / Model / Training tabs of a page that trains; returns the DatasetInfo picked.
+
+    The data tab holds the dataset picker, where it loads from, then ``data_params`` (one
+    widget each) or the page's own ``data(form, info)``; the other two tabs are the same on
+    every page: the model picker with the layers the model reads, and the training settings.
+    """
+    data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
+    with data_tab:
+        info = form.dataset_picker()
+        source_caption(info.name)
+        for name in data_params:
+            form.param(name)
+        if data is not None:
+            data(form, info)
+    with model_tab:
+        form.model_picker(info)
+        form.architecture()
+    with train_tab:
+        form.training()
+    return info

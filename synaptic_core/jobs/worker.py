@@ -25,10 +25,11 @@ import importlib
 import os
 import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from threading import Lock
-from typing import Any, Iterator
+from typing import Any
+
+from synaptic_core.tf_quiet import filtered_stderr
 
 from .target import TargetConfig, extend_sys_path, last_line, resolve, run_target
 
@@ -60,7 +61,7 @@ def worker_main(conn: Any, stop: Any, config: TargetConfig, env: dict[str, str])
         pass
     os.environ.update(env)  # before TensorFlow is imported, so its thread pools see it
     extend_sys_path(config.sys_path)
-    with _quiet_stderr():  # TensorFlow's C++ start-up chatter (oneDNN, CUDA probing) is not news
+    with filtered_stderr():  # TensorFlow's C++ start-up chatter (oneDNN, CUDA probing) is not news
         target, warm_error = _warm_up(config, env)
         device = _probe(config.probe) if warm_error is None else None
     try:
@@ -114,22 +115,6 @@ def _probe(path: str | None) -> dict | None:
         return dict(resolve(path)())
     except Exception as exc:  # noqa: BLE001 - a broken probe must not stop training
         return {"error": last_line(exc)}
-
-
-@contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null for a while (C++ logging bypasses sys.stderr)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def _exit(conn: Any) -> None:
