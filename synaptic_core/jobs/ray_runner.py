@@ -345,13 +345,15 @@ def _prepare(config: TargetConfig, threads: int) -> tuple[Any, str | None]:
     """Import the target (and its warm-up modules) once per worker process; set TensorFlow's
     thread budget before it starts. Returns ``(target, error)``."""
     if config not in _PREPARED:
-        from .worker import _quiet_stderr, _tune_tensorflow
+        from synaptic_core.tf_quiet import filtered_stderr
+
+        from .worker import _tune_tensorflow  # the local workers' own thread/GPU set-up: one copy
 
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(threads))
         extend_sys_path(config.sys_path)
         try:
-            with _quiet_stderr():
+            with filtered_stderr():  # TensorFlow's start-up chatter dropped, real errors kept
                 for name in config.warm:
                     __import__(name)
                 if "tensorflow" in sys.modules:
