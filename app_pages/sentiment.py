@@ -14,7 +14,7 @@ from ui.controller import Form, TrainPage, run_page
 
 MODELS = ("rnn", "lstm", "gru", "bilstm", "bigru", "conv1d", "transformer")
 PAGE = TrainPage("sent", "app_pages/sentiment.py", tasks=("text",), models=MODELS,
-                 default={"dataset": "imdb", "subset": 0}, reset_on_dataset=True,
+                 default={"dataset": "imdb"},
                  labels={"seq_len": "Words per review (longer ones keep their end)"},
                  options={"vocab_size": (1000, 2000, 4000, 5000, 10000, 20000, 50000),
                           "embed_dim": (8, 16, 32, 64, 128, 256), "units": (4, 8, 16, 32, 64, 128, 256)})

@@ -14,7 +14,7 @@ from ui import data_widgets, results, trained_model
 from ui.controller import Form, TrainPage, run_page
 
 PAGE = TrainPage("gen", "app_pages/text_generation.py", tasks=("chars",), models=("lstm", "gru", "rnn", "transformer"),
-                 default={"dataset": "shakespeare"}, reset_on_dataset=True,
+                 default={"dataset": "shakespeare"},
                  train_params=("optimizer", "lr", "batch_size", "epochs", "validation_split", "seed"),
                  labels={"seq_len": "Sequence length (characters the model reads)",
                          "subset": "Training windows used (0 = all)"},
@@ -22,7 +22,7 @@ PAGE = TrainPage("gen", "app_pages/text_generation.py", tasks=("chars",), models
 # Karpathy's char-rnn shape, as in the Keras text-generation tutorial this page grew from.
 PRESETS = {"Classic char-RNN (embedding 32, LSTM 128, dropout 0.2)": {
     "model": "lstm", "embed_dim": 32, "units": 128, "dropout": 0.2, "seq_len": 100, "stride": 3, "batch_size": 256,
-    "validation_split": 0.1, "optimizer": "adam", "lr": 0.001}}
+    "subset": 10000, "epochs": 3, "validation_split": 0.1, "optimizer": "adam", "lr": 0.001}}
 TEMPERATURES = (0.0, 0.2, 0.5, 0.8, 1.0, 1.2, 1.5)
 GENERATED_KEY = "gen_generated"
 

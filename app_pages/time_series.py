@@ -18,10 +18,7 @@ from ui.controller import Form, TrainPage, run_page
 log = logging.getLogger(__name__)
 
 PAGE = TrainPage("ts", "app_pages/time_series.py", tasks=("series",), models=("lstm", "gru", "rnn", "mlp"),
-                 default={"dataset": "airline-passengers", "model": "lstm", "epochs": 100, "batch_size": 1,
-                          "horizon": 24, "hidden": (32,), "dropout": 0.0},
-                 per_dataset={"sine": {"model": "rnn", "units": 16, "epochs": 20, "batch_size": 16,
-                                       "cycle": 50.0, "horizon": 100}}, reset_on_dataset=True,
+                 default={"dataset": "airline-passengers"},
                  labels={"noise": "Noise (standard deviation)",
                          "train_ratio": "Share of the series used for training (in time order)"},
                  options={"cycle": (4.0, 6.0, 12.0, 25.0, 50.0, 100.0, 200.0), "units": (1, 2, 4, 8, 16, 32, 64, 128)})

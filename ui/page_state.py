@@ -33,9 +33,9 @@ class TrainPage:
     path: str                                    # "app_pages/sentiment.py": links to a run on this page
     tasks: tuple[str, ...]                       # the dataset tasks it offers ("image", "toy", ...)
     models: tuple[str, ...] | None = None        # models offered (each only for data it takes); None: all
-    default: Mapping[str, Any] = field(default_factory=dict)     # opening values, over the spec defaults
-    per_dataset: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # over the dataset's own
-    reset_on_dataset: bool = False               # picking a dataset starts over from its opening spec
+    default: Mapping[str, Any] = field(default_factory=dict)     # {"dataset": the one the page opens with}
+    per_dataset: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # page-only extras (keep empty:
+                                                 # a dataset's values belong in its registry row, like the CLI's)
     widget_prefix: str = ""                      # "" -> "<prefix>_w_"
     train_params: tuple[str, ...] = ("optimizer", "lr", "batch_size", "epochs", "early_stopping",
                                      "validation_split", "seed")
@@ -81,12 +81,15 @@ def offered_models(page: TrainPage, info: Any) -> list[str]:
 
 
 def opening_spec(page: TrainPage, dataset: str | None = None) -> RunSpec:
-    """The page's defaults < the dataset's own (``presets.dataset_defaults``) < the page's for it."""
-    from synaptic_core.presets import dataset_defaults
+    """What the page opens ``dataset`` with: exactly ``train --dataset NAME`` (``presets.layered_spec``).
+
+    The page's own ``default`` only names the dataset it opens with; every value a dataset
+    needs lives in its registry row, so the CLI and the page train the same thing.
+    """
+    from synaptic_core.presets import layered_spec
 
     name = dataset or page.default.get("dataset") or next(iter(dataset_infos(page)))
-    return RunSpec.from_mapping({**page.default, **dataset_defaults(name), **page.per_dataset.get(name, {}),
-                                 "dataset": name})
+    return layered_spec({"dataset": name, **page.per_dataset.get(name, {})})
 
 
 def fit(page: TrainPage, spec: RunSpec, named: Mapping[str, Any] = {}) -> tuple[RunSpec, list[str]]:
@@ -190,30 +193,27 @@ def _picked(page: TrainPage, name: str) -> Any:
 
 
 def dataset_changed(page: TrainPage) -> None:
-    """A new dataset: its defaults (or the page's opening spec for it); classes of the old one go."""
-    from synaptic_core.presets import dataset_defaults
-
+    """A new dataset opens with its own settings (``opening_spec``): each one comes with values that work."""
     name = _picked(page, "dataset")
     if name is None:
         return
-    if page.reset_on_dataset:
-        spec = opening_spec(page, name)
-    else:
-        spec = spec_now(page).replace(dataset=name, classes=(), **dataset_defaults(name),
-                                      **page.per_dataset.get(name, {}))
-    spec, notes = fit(page, spec, named={"model": spec.model})
+    spec, notes = fit(page, opening_spec(page, name), named={"model": opening_spec(page, name).model})
     st.session_state[page.key("notes")] = notes
     load_spec(page, spec)
 
 
 def model_changed(page: TrainPage) -> None:
-    """A new model brings its preset (``ModelInfo.preset``): sensible layers and optimizer for it."""
+    """A new model: what ``train --dataset D --model M`` trains, with the data settings kept as they are."""
     from synaptic_core.models import MODELS
+    from synaptic_core.presets import layered_spec
+    from synaptic_core.specs import PARAMS
 
     name = _picked(page, "model")
     if name is None or name not in MODELS:
         return
-    load_spec(page, spec_now(page).replace(model=name, **MODELS[name].preset))
+    now = spec_now(page)
+    data = {p.name: getattr(now, p.name) for p in PARAMS if p.section == "data"}
+    load_spec(page, layered_spec({"dataset": now.dataset, "model": name}).replace(**data))
 
 
 def apply_values(page: TrainPage, values: Mapping[str, Any]) -> None:

@@ -134,8 +134,8 @@ class Form:
         if st.session_state.get(key) not in infos:
             st.session_state[key] = self.spec.dataset if self.spec.dataset in infos else next(iter(infos))
         name = st.selectbox(self.label("dataset"), list(infos), key=key, format_func=lambda n: infos[n].title,
-                            on_change=ps.dataset_changed, args=(self.page,), help="Picking a dataset applies "
-                            "its defaults." if self.page.reset_on_dataset else PARAM_BY_NAME["dataset"].help)
+                            on_change=ps.dataset_changed, args=(self.page,), help="Picking a dataset opens it "
+                            "with settings that work for it.")
         self.values["dataset"] = name
         self.info = infos[name]
         st.caption(infos[name].description)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shown import texts
+from synaptic_core.presets import layered_spec
 from synaptic_core.specs import RunSpec
 
 PAGE = "app_pages/playground.py"
@@ -18,10 +19,12 @@ def test_renders_with_defaults(open_app):
     assert not at.error
     assert at.selectbox(key="w_dataset").value == "mnist"
     assert at.selectbox(key="w_model").value == "mlp"
-    assert at.select_slider(key="w_lr").value == 0.001
+    opening = layered_spec({"dataset": "mnist"})  # what `train --dataset mnist` trains
+    assert at.select_slider(key="w_lr").value == opening.lr
+    assert at.number_input(key="w_epochs").value == opening.epochs
     assert at.button(key="train").disabled is False
     assert "bundled sample" in "\n".join(c.value for c in at.caption)
-    assert not {k for k in at.query_params if k != "run"}  # defaults: nothing in the URL
+    assert {k: v for k, v in at.query_params.items() if k != "run"} == opening.to_query()  # the link reproduces it
     keys = " ".join(c.proto.id for c in at.get("plotly_chart"))
     assert "data_preview" in keys and "live_curves_chart" in keys  # empty curves: Plotly's JS loads early
 
@@ -64,12 +67,13 @@ def test_bad_query_values_show_an_error_and_fall_back_to_defaults(open_app):
     assert "epochs = 5000 is out of range: allowed 1 to 1000" in text
     assert "optimizer" in text and "adam" in text
     assert "dataset 'nope' is unknown" in text
-    assert at.select_slider(key="w_lr").value == 0.001
-    assert at.number_input(key="w_epochs").value == 5
-    assert at.selectbox(key="w_optimizer").value == "adam"
+    opening = layered_spec({"dataset": "mnist"})  # bad values fall back to the page's opening values
+    assert at.select_slider(key="w_lr").value == opening.lr
+    assert at.number_input(key="w_epochs").value == opening.epochs
+    assert at.selectbox(key="w_optimizer").value == opening.optimizer
     assert at.selectbox(key="w_dataset").value == "mnist"
     assert at.number_input(key="w_batch_size").value == 64  # the good value is kept
-    assert dict(at.query_params) == {"batch_size": "64"}
+    assert dict(at.query_params)["batch_size"] == "64" and "lr" not in at.query_params
     assert at.button(key="train").disabled is False
 
 

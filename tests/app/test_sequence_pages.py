@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from synaptic_core.presets import layered_spec
+
 from shown import texts
 from synaptic_core.specs import RunSpec
 from ui import trained_model
@@ -46,12 +48,13 @@ def _model_file(tmp_path: Path) -> str:
 def test_sentiment_opens_with_imdb_defaults_and_submits_them(open_app, runner):
     at = open_app(SENTIMENT)
     assert not at.exception and not at.error
+    opening = layered_spec({"dataset": "imdb"})  # what `train --dataset imdb` trains
     assert at.query_params["dataset"] == "imdb"
-    assert at.query_params["model"] == "lstm"
+    assert at.query_params["model"] == opening.model
     assert "live_curves_chart" in _keys(at)
     at.button(key="train").click().run()
     spec, owner = runner.submitted[-1]
-    assert (spec.dataset, spec.model, spec.vocab_size, spec.seq_len, spec.subset) == ("imdb", "lstm", 10000, 200, 0)
+    assert spec == opening
     assert owner == "me" and at.query_params["run"] == "fake1"
 
 

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from shown import texts
+from synaptic_core.presets import layered_spec
 from synaptic_core.specs import RunSpec
 from ui import page_state
 from ui.page_state import TrainPage
@@ -68,20 +69,21 @@ def test_callbacks_do_nothing_while_a_link_reseeds_the_widgets(monkeypatch):
     page_state.dataset_changed(page)
     page_state.model_changed(page)
     assert RunSpec.from_mapping(state["pg_spec"]).lr == 0.03
-    state["w_dataset"] = "circle"  # a real pick: keeps the settings, forgets the classes, fits the model
+    state["w_dataset"] = "circle"  # a real pick: circle opens with its own settings, as `train --dataset circle`
     page_state.dataset_changed(page)
     spec = RunSpec.from_mapping(state["pg_spec"])
-    assert (spec.dataset, spec.lr, spec.classes, spec.model) == ("circle", 0.03, (), "mlp")
-    state["w_model"] = "logreg"
+    assert spec == layered_spec({"dataset": "circle"}) and spec.classes == ()
+    state["pg_spec"] = spec.replace(noise=0.3).as_dict()
+    state["w_model"] = "logreg"  # a model pick: `train --dataset circle --model logreg`, data settings kept
     page_state.model_changed(page)
-    assert RunSpec.from_mapping(state["pg_spec"]).model == "logreg"
+    spec = RunSpec.from_mapping(state["pg_spec"])
+    assert spec == layered_spec({"dataset": "circle", "model": "logreg"}).replace(noise=0.3)
 
 
-def test_picking_a_dataset_the_model_cannot_take_switches_the_model_with_a_note(monkeypatch):
+def test_picking_a_dataset_the_model_cannot_take_switches_to_a_model_it_can(monkeypatch):
     state = _fake_session(monkeypatch)
     page = TrainPage("pg", "app_pages/playground.py", tasks=("image", "toy", "tabular"), widget_prefix="w_")
     state["pg_spec"] = RunSpec().replace(model="cnn").as_dict()
-    state["w_dataset"] = "xor"
+    state["w_dataset"] = "xor"  # a CNN cannot take 2-D points: xor opens with its own model
     page_state.dataset_changed(page)
-    assert RunSpec.from_mapping(state["pg_spec"]).model == "mlp"
-    assert "not offered here" in " ".join(page_state.notes(page))
+    assert RunSpec.from_mapping(state["pg_spec"]).model == layered_spec({"dataset": "xor"}).model == "mlp"
