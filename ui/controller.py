@@ -24,7 +24,7 @@ from synaptic_core.text_safety import md_escape, md_text
 from ui import live, page_state, recent, results, wording
 from ui.page_state import TrainPage
 from ui.param_widgets import Form
-from ui.services import get_runner, session_owner
+from ui.services import get_runner, get_store, session_owner
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,22 @@ def _check(form: Form) -> tuple[RunSpec, list[str]]:
     from synaptic_core.models import model_names
 
     spec, errors = form.apply()
-    return spec, errors + spec.errors(known_datasets=dataset_names(), known_models=model_names())
+    errors = errors + spec.errors(known_datasets=dataset_names(), known_models=model_names())
+    return spec, errors or _size_problems(spec)
+
+
+def _size_problems(spec: RunSpec) -> list[str]:
+    """The runner's model-size limit, checked by arithmetic before Train is pressed (no Keras)."""
+    from synaptic_core.jobs.policy import Limits, ModelTooLarge, check_model_size
+
+    limits = getattr(getattr(get_runner(), "book", None), "limits", None) or Limits.from_env()
+    try:
+        check_model_size(spec, limits)
+    except ModelTooLarge as exc:
+        return [str(exc)]
+    except Exception:  # an estimate that cannot be made is checked again in the worker
+        log.exception("estimating the size of %s", spec.to_json())
+    return []
 
 
 def _run_status(page: TrainPage) -> tuple[str | None, Any]:
@@ -76,9 +91,14 @@ def _train_button(page: TrainPage, spec: RunSpec, errors: list[str], status: Any
     """The problems, then Train (disabled while they last or while this page's run is in progress)."""
     for message in errors:
         st.error(md_escape(message))
+    store = get_store()
+    if notice := getattr(store, "notice", None):  # a damaged store moved aside, or a read-only one
+        st.warning(md_escape(notice))
+    read_only = bool(getattr(store, "read_only", False))
     busy = status is not None and status.state not in live.FINAL
     # No help= on Train: a tooltip makes Streamlit draw the button twice in the DOM.
-    if st.button("Train", key="train", type="primary", disabled=bool(errors) or busy) and _submit(page, spec):
+    if st.button("Train", key="train", type="primary", disabled=bool(errors) or busy or read_only) \
+            and _submit(page, spec):
         st.rerun()  # redraw with the new run: URL, live view, Train disabled while it runs
     if busy:
         st.caption("A run is in progress: stop it or wait for it to finish.")

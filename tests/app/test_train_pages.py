@@ -87,3 +87,21 @@ def test_picking_a_dataset_the_model_cannot_take_switches_to_a_model_it_can(monk
     state["w_dataset"] = "xor"  # a CNN cannot take 2-D points: xor opens with its own model
     page_state.dataset_changed(page)
     assert RunSpec.from_mapping(state["pg_spec"]).model == layered_spec({"dataset": "xor"}).model == "mlp"
+
+
+def test_a_model_over_the_size_limit_is_refused_before_train_with_the_number(open_app):
+    """Sixteen 4,096-unit layers (255 M parameters) trained once and filled gigabytes: now Train is off."""
+    at = open_app("app_pages/playground.py", hidden=",".join(["4096"] * 16))
+    assert not at.exception
+    text = texts(at.error)
+    assert "254,976,010 parameters" in text and "limit" in text
+    assert at.button(key="train").disabled
+
+
+def test_a_read_only_store_disables_train_and_says_why(open_app, runner, monkeypatch):
+    monkeypatch.setattr(runner.store, "read_only", True, raising=False)
+    monkeypatch.setattr(runner.store, "notice", "The run history is read-only: training is off.", raising=False)
+    at = open_app("app_pages/playground.py")
+    assert not at.exception
+    assert "read-only" in texts(at.warning)
+    assert at.button(key="train").disabled
