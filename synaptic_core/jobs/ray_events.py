@@ -15,6 +15,9 @@ run's batches arrive in the order they were emitted, and the last one has arrive
 the task returns. The pump therefore drains the channel once more after it sees a task end,
 and only then settles the run.
 
+Message kinds: ``started`` (payload: the node), ``events`` (a batch), ``ended`` (the target is
+done and every event has arrived; the task may still be cleaning up, holding its slot).
+
 The actor is pinned to the app's node (it dies with the app) and takes no CPU.
 """
 
