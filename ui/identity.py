@@ -7,12 +7,16 @@ there on the first draw). Streamlit can read cookies but not set them, so a tiny
 element (JavaScript in the app page itself: no iframe, no sandbox) writes it:
 
 1. No valid cookie came with the session: the server proposes a fresh ``identity.new_token()``
-   (kept in ``st.session_state`` only), the element keeps the browser's cookie if one was set
-   meanwhile (another tab), else the localStorage copy, else the proposal, writes it back as the
-   cookie ``synaptic_owner`` (``Path=/; Max-Age`` 400 days, Chrome's cap; ``SameSite=Lax``;
-   ``Secure`` over https) and to localStorage, and reports it: one rerun, then the session uses it.
+   (kept in ``st.session_state`` only) and the session uses it at once. The element keeps the
+   browser's cookie if one was set meanwhile (another tab), else the localStorage copy, else the
+   proposal, and writes it back as the cookie ``synaptic_owner`` (``Path=/; Max-Age`` 400 days,
+   Chrome's cap; ``SameSite=Lax``; ``Secure`` over https) and to localStorage. Only when that is
+   not the proposal does it report back (one rerun, whose callback adopts it): a first visit costs
+   no extra rerun, so a click in the page's first second is never raced by one.
 2. A valid cookie came with the session: it is used as it is; the element is drawn once, silently,
    to push the cookie's expiry forward (400 days after the last visit).
+
+The element is drawn in a session's first script run only.
 
 The token never goes into a URL (links carry only the spec and ``run=<id>``) and is never logged
 or stored on the server: the store keeps ``identity.owner_id(token)``, a one-way hash. A fresh
@@ -32,7 +36,7 @@ from synaptic_core.identity import is_token, new_token, owner_id
 
 OWNER_KEY = "synaptic_owner"        # test/deployment override: this session's owner id, as it is
 TOKEN_KEY = "synaptic_token"        # this session's owner token (never leaves the session but to its browser)
-KNOWN_KEY = "synaptic_token_known"  # the browser is known to keep TOKEN_KEY (cookie read, or reported)
+KNOWN_KEY = "synaptic_token_known"  # the element was drawn for this session (its first run)
 COOKIE = "synaptic_owner"
 ELEMENT_KEY = "synaptic_identity"
 MAX_AGE_S = 400 * 24 * 3600         # browsers cap a cookie's lifetime at 400 days
@@ -59,7 +63,7 @@ export default function (component) {
   const secure = window.location.protocol === "https:" ? "; Secure" : "";
   document.cookie = `${name}=${token}; Max-Age=${data.max_age}; Path=/; SameSite=Lax${secure}`;
   try { window.localStorage.setItem(name, token); } catch (e) { /* storage blocked: the cookie still works */ }
-  if (data.report) setStateValue("token", token);
+  if (data.report && token !== data.proposed) setStateValue("token", token);
 }
 """
 
@@ -83,25 +87,30 @@ def cookie_token() -> str | None:
     return value if is_token(value) else None
 
 
+def _adopt() -> None:
+    """The element's callback: the browser keeps another token than the one proposed; use it."""
+    value = st.session_state.get(ELEMENT_KEY)
+    reported = value.get("token") if hasattr(value, "get") else getattr(value, "token", None)
+    if is_token(reported):
+        st.session_state[TOKEN_KEY] = reported
+
+
 def remember() -> None:
     """Make sure this session knows its browser's token (app.py calls it first on every run)."""
     state = st.session_state
     if state.get(OWNER_KEY) or state.get(KNOWN_KEY):
         return
+    state[KNOWN_KEY] = True  # the element is drawn in this first run only
     sent = cookie_token()
     if sent is not None:
-        state[TOKEN_KEY], state[KNOWN_KEY] = sent, True
+        state[TOKEN_KEY] = sent
         _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": sent, "report": False,
                                          "max_age": MAX_AGE_S}, height=0)
         return
     proposed = state.get(TOKEN_KEY) if is_token(state.get(TOKEN_KEY)) else new_token()
     state[TOKEN_KEY] = proposed
-    result = _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": proposed, "report": True,
-                                              "max_age": MAX_AGE_S},
-                       on_token_change=lambda: None, height=0)
-    reported = getattr(result, "token", None) if result is not None else None
-    if is_token(reported):
-        state[TOKEN_KEY], state[KNOWN_KEY] = reported, True
+    _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": proposed, "report": True, "max_age": MAX_AGE_S},
+              on_token_change=_adopt, height=0)
 
 
 def token() -> str:
