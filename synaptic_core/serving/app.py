@@ -71,11 +71,12 @@ async def _token(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) 
 class _Serving:
     """What one app instance holds: the store, the model cache, one batcher per loaded model."""
 
-    def __init__(self, store: Any, cache_size: int, max_batch_rows: int):
+    def __init__(self, store: Any, cache_size: int, max_batch_rows: int, max_in_flight: int = 1):
         self.store = store
         self.cache = PredictorCache(cache_size)
         self.batchers: dict[Any, MicroBatcher] = {}
         self.max_batch_rows = max_batch_rows
+        self.max_in_flight = max(1, int(max_in_flight))
         self._executor: ThreadPoolExecutor | None = None
         self._loader: ThreadPoolExecutor | None = None
 
@@ -83,7 +84,7 @@ class _Serving:
     def executor(self) -> ThreadPoolExecutor:
         """The one thread that runs model calls (made on first use, again after ``close``)."""
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synaptic-predict")
+            self._executor = ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="synaptic-predict")
         return self._executor
 
     @property
@@ -108,7 +109,8 @@ class _Serving:
             pred = await loop.run_in_executor(self.loader, self.cache.get, key, lambda: load_predictor(run, run_dir))
         batcher = self.batchers.get(key)
         if batcher is None or batcher.fn is not pred.call:
-            batcher = self.batchers[key] = MicroBatcher(pred.call, self.executor, self.max_batch_rows)
+            batcher = self.batchers[key] = MicroBatcher(pred.call, self.executor, self.max_batch_rows,
+                                                                   self.max_in_flight)
             for old in [k for k in self.batchers if self.cache.peek(k) is None]:  # evicted models
                 self.batchers.pop(old, None)
         return pred, batcher
@@ -123,17 +125,20 @@ class _Serving:
 
 
 def create_app(store: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES, max_inputs: int = MAX_INPUTS,
-               cache_size: int = CACHE_SIZE, max_batch_rows: int = 256, preload_tensorflow: bool = False) -> FastAPI:
+               cache_size: int = CACHE_SIZE, max_batch_rows: int = 256, max_in_flight: int = 2,
+               preload_tensorflow: bool = False) -> FastAPI:
     """The API over ``store`` (default: ``RunStore()`` at ``$SYNAPTIC_HOME/runs.db``).
 
     ``preload_tensorflow`` imports Keras at start-up (what ``serve`` does), so the first
-    prediction does not pay the seconds of that import.
+    prediction does not pay the seconds of that import. ``max_in_flight`` model calls may run at
+    once (in as many worker threads): two, so that one large request does not hold up everyone's
+    single images and both cores stay busy; requests beyond that are batched (``serving.batcher``).
     """
     if store is None:
         from synaptic_core.store import RunStore
 
         store = RunStore()
-    serving = _Serving(store, cache_size, max_batch_rows)
+    serving = _Serving(store, cache_size, max_batch_rows, max_in_flight)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

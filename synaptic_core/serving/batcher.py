@@ -1,13 +1,14 @@
 """Stack concurrent requests into one model call: the micro-batcher behind ``predict``.
 
 One image through a small CNN costs about as much as sixteen: the price is the call, not
-the arithmetic. So while the model is busy with one call, requests that arrive queue up
-here, and the next call takes all of them at once (up to ``max_rows``). When the server is
-idle a request goes straight to the model: no waiting window, so a lone client's latency
-is the latency of one call (the benchmark checks both, ``synaptic_core.bench.serving``).
+the arithmetic. So while the model is busy, requests that arrive queue up here, and the next
+call takes all of them at once (up to ``max_rows``). When the server is idle a request goes
+straight to the model: no waiting window, so a lone client's latency is the latency of one
+call (the benchmark checks both, ``synaptic_core.bench.serving``).
 
-Model calls run in a worker thread (the ``executor``), so the event loop keeps accepting and
-parsing requests meanwhile; one call per batcher is in flight at a time.
+Model calls run in worker threads (the ``executor``), so the event loop keeps accepting and
+parsing requests meanwhile; at most ``max_in_flight`` calls per batcher run at once (the
+server uses two: a large request then does not hold up small ones).
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ class MicroBatcher:
     """``await batcher(x)`` -> ``fn(x)``, where ``fn`` may see ``x`` stacked with other callers' rows."""
 
     def __init__(self, fn: Callable[[np.ndarray], np.ndarray], executor: Executor | None = None,
-                 max_rows: int = 256):
+                 max_rows: int = 256, max_in_flight: int = 1):
         self.fn = fn
         self.executor = executor
         self.max_rows = max(1, int(max_rows))
+        self.max_in_flight = max(1, int(max_in_flight))
         self._pending: deque[tuple[np.ndarray, asyncio.Future]] = deque()
-        self._busy = False
+        self._active = 0  # drain loops running (each has at most one model call in flight)
         self.calls = 0   # model calls made (for tests and the benchmark)
         self.rows = 0    # rows sent through them
 
@@ -37,8 +39,8 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future = loop.create_future()
         self._pending.append((x, fut))
-        if not self._busy:
-            self._busy = True
+        if self._active < self.max_in_flight:
+            self._active += 1
             loop.create_task(self._drain())
         return await fut
 
@@ -76,4 +78,4 @@ class MicroBatcher:
                         fut.set_result(y[start:start + len(xi)])
                     start += len(xi)
         finally:
-            self._busy = False
+            self._active -= 1

@@ -84,3 +84,27 @@ def test_a_failing_call_fails_every_request_in_it_and_the_next_still_works():
         np.testing.assert_array_equal(await b(np.ones((1, 1))), np.ones((1, 1)))
 
     asyncio.run(main())
+
+
+def test_with_two_in_flight_a_small_request_does_not_wait_for_a_big_one():
+    seen: list = []
+    pool = ThreadPoolExecutor(2)
+
+    def fn(x):
+        seen.append(len(x))
+        time.sleep(0.3 if len(x) > 10 else 0.01)
+        return x
+
+    b = MicroBatcher(fn, pool, max_in_flight=2)
+
+    async def main():
+        big = asyncio.ensure_future(b(np.ones((50, 1))))
+        await asyncio.sleep(0.02)
+        t0 = time.perf_counter()
+        await b(np.ones((1, 1)))
+        small_s = time.perf_counter() - t0
+        await big
+        return small_s
+
+    assert asyncio.run(main()) < 0.2 and seen == [50, 1]
+    pool.shutdown()
