@@ -98,19 +98,24 @@ def _adopt() -> None:
 def remember() -> None:
     """Make sure this session knows its browser's token (app.py calls it first on every run)."""
     state = st.session_state
+    # One slot in every run, the element inside it in the first run only: were the element simply left
+    # out of later runs, every element after it would move up one place, and the browser would redraw
+    # the page from scratch (tabs jump back to their first tab, a Stop button in a tab disappears).
+    slot = st.empty()
     if state.get(OWNER_KEY) or state.get(KNOWN_KEY):
         return
     state[KNOWN_KEY] = True  # the element is drawn in this first run only
     sent = cookie_token()
-    if sent is not None:
-        state[TOKEN_KEY] = sent
-        _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": sent, "report": False,
-                                         "max_age": MAX_AGE_S}, height=0)
-        return
-    proposed = state.get(TOKEN_KEY) if is_token(state.get(TOKEN_KEY)) else new_token()
-    state[TOKEN_KEY] = proposed
-    _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": proposed, "report": True, "max_age": MAX_AGE_S},
-              on_token_change=_adopt, height=0)
+    with slot:
+        if sent is not None:
+            state[TOKEN_KEY] = sent
+            _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": sent, "report": False,
+                                             "max_age": MAX_AGE_S}, height=0)
+            return
+        proposed = state.get(TOKEN_KEY) if is_token(state.get(TOKEN_KEY)) else new_token()
+        state[TOKEN_KEY] = proposed
+        _keeper()(key=ELEMENT_KEY, data={"cookie": COOKIE, "proposed": proposed, "report": True,
+                                         "max_age": MAX_AGE_S}, on_token_change=_adopt, height=0)
 
 
 def token() -> str:

@@ -41,6 +41,11 @@ def _train_and_wait(page) -> None:
 def test_sentiment_trains_then_explains_a_typed_review(open_page):
     page = open_page(SENTIMENT_RUN)
     _train_and_wait(page)
+    # the results block shows first; the ROC below it streams in after the confusion matrix and the
+    # mistakes gallery (seconds later on a loaded machine): wait for it rather than read it at once
+    deadline = time.monotonic() + 60
+    while not chart_points(page, "roc") and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
     assert chart_points(page, "roc"), "the ROC curve is drawn"
     expect(by_key(page, "confusion").locator(".js-plotly-plot")).to_be_visible()
 
