@@ -23,6 +23,7 @@ concurrent predictions of one run share model calls (``serving.batcher``).
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,11 +39,13 @@ from synaptic_core.serving import views
 from synaptic_core.serving.batcher import MicroBatcher
 from synaptic_core.serving.inputs import InputError
 from synaptic_core.serving.limits import BodyLimit
-from synaptic_core.serving.predictor import Predictor, PredictorCache, Unservable, check_servable, load_predictor
+from synaptic_core.serving.predictor import (SERVABLE_STATES, Predictor, PredictorCache, Unservable, check_servable,
+                                             load_predictor)
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_INPUTS = 256
 CACHE_SIZE = 4
+RUN_TTL_S = 1.0
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -77,6 +80,7 @@ class _Serving:
         self.batchers: dict[Any, MicroBatcher] = {}
         self.max_batch_rows = max_batch_rows
         self.max_in_flight = max(1, int(max_in_flight))
+        self._runs: dict[str, tuple[float, dict[str, Any]]] = {}  # run id -> (expires, row): finished runs only
         self._executor: ThreadPoolExecutor | None = None
         self._loader: ThreadPoolExecutor | None = None
 
@@ -98,6 +102,20 @@ class _Serving:
         run = self.store.get_run(run_id) if run_id and len(run_id) <= 64 and set(run_id) <= _ID_CHARS else None
         if run is None:
             raise HTTPException(404, f"no run with id {run_id!r}")
+        return run
+
+    def servable_run_or_404(self, run_id: str) -> dict[str, Any]:
+        """Like ``run_or_404``, but a finished run's row is reused for a second (predictions of a finished
+        run read the same row every time; a run deleted or changed is seen within RUN_TTL_S)."""
+        now = time.monotonic()
+        hit = self._runs.get(run_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        run = self.run_or_404(run_id)
+        if run["status"] in SERVABLE_STATES:
+            if len(self._runs) > 1024:
+                self._runs.clear()
+            self._runs[run_id] = (now + RUN_TTL_S, run)
         return run
 
     async def predictor(self, run: dict[str, Any]) -> tuple[Predictor, MicroBatcher]:
@@ -182,7 +200,7 @@ def create_app(store: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES, max_i
         413: {"description": "body or input count over the limit"}, 422: {"description": "an input of the wrong shape"}})
     async def predict(run_id: str, body: PredictRequest, token: str | None = Depends(_token)) -> JSONResponse:
         """One answer per input: ``{"class", "class_index", "probabilities"}`` or ``{"value"}``."""
-        run = serving.run_or_404(run_id)
+        run = serving.servable_run_or_404(run_id)
         if not can_view(run, token, by_link=True):
             raise HTTPException(404, f"no run with id {run_id!r}")
         n = len(body.inputs)

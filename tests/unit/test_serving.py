@@ -277,6 +277,20 @@ def test_a_damaged_model_file_is_409_not_a_crash(client, runs):
     assert client.get("/v1/health").status_code == 200
 
 
+def test_a_run_that_changes_after_a_prediction_is_seen_changed(client, runs, monkeypatch):
+    store, _, ids = runs
+    toy = store.get_run(ids["toy"])
+    run_id = store.create_run(toy["spec"], owner=None, status="running")
+    folder = store.artifacts_dir(run_id)
+    folder.mkdir(parents=True)
+    shutil.copyfile(toy["result"]["model_path"], folder / "model.keras")
+    store.set_result(run_id, {**toy["result"], "model_path": str(folder / "model.keras")}, status="done")
+    monkeypatch.setattr(app_module, "RUN_TTL_S", 0.0)  # finished runs' rows are reused for RUN_TTL_S
+    assert client.post(f"/v1/runs/{run_id}/predict", json={"inputs": [[0, 0]]}).status_code == 200
+    store.set_status(run_id, "failed")
+    assert client.post(f"/v1/runs/{run_id}/predict", json={"inputs": [[0, 0]]}).status_code == 409
+
+
 def test_models_are_loaded_once_and_evicted_least_recently_used(runs, monkeypatch):
     store, _, ids = runs
     calls = []
