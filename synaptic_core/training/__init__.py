@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from synaptic_core.training.errors import TrainingError
+# Load the submodule ``train`` now (numpy and the spec only; Keras stays lazy): importing it binds the
+# package attribute ``train`` to the module, and the function below must be what that name means after.
+from synaptic_core.training import train as _train_module  # noqa: E402,F401
 
 
 def train(spec: Any, sink: Any, workdir: Path) -> dict[str, Any]:
@@ -19,9 +22,7 @@ def train(spec: Any, sink: Any, workdir: Path) -> dict[str, Any]:
         from synaptic_core.training.lr_find import find_lr
 
         return find_lr(spec, sink, workdir)
-    from synaptic_core.training.train import train as _train
-
-    return _train(spec, sink, workdir)
+    return _train_module.train(spec, sink, workdir)
 
 
 __all__ = ["train", "TrainingError"]
