@@ -13,6 +13,7 @@ import streamlit as st
 
 from synaptic_core.labs import softmax_scratch as S
 from synaptic_core.specs import RunSpec
+from synaptic_core.text_safety import md_text
 from synaptic_core.viz import labs_scratch as figs
 from ui.services import get_runner, session_owner
 
@@ -58,7 +59,7 @@ def _start(subset: int, epochs: int, lr: float, batch: int, with_keras: bool) ->
             st.session_state[KERAS_KEY] = {"run_id": get_runner().submit(spec, owner=session_owner()),
                                            "events": [], "seq": 0}
         except Exception as exc:  # the NumPy run goes on; only the comparison is missing
-            st.error(f"Could not start the Keras comparison job: {exc}")
+            st.error(md_text("Could not start the Keras comparison job: {}", exc))
 
 
 def _stop() -> None:
