@@ -100,7 +100,7 @@ def live_view() -> None:
                     + (f" · test accuracy {hist[-1]['test_accuracy']:.2%} · {hist[-1]['t']:.1f} s" if hist else "")
                     + (f" · Keras job: {keras_state}" if keras_state else ""))
     if run.error:
-        st.error(f"Training stopped: {run.error}")
+        st.error(md_text("Training stopped: {}", run.error))
     with st.container(key="scratch_curves"):
         st.plotly_chart(figs.scratch_accuracy_figure(hist, keras_events), key="scratch_chart", width="stretch")
     if run.weights is not None:
