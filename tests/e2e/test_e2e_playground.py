@@ -17,7 +17,9 @@ from synaptic_core.bench.browser import button_by_key, by_key, chart_points
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-SHORT_RUN = "/playground?dataset=mnist&model=mlp&subset=3000&epochs=4&batch_size=64"
+# Long enough (about 10 s of fit on a quiet 2-core machine) that the 0.5 s live tick sees the chart grow:
+# a 4-epoch run once finished between two draws on a fast CI machine.
+SHORT_RUN = "/playground?dataset=mnist&model=mlp&subset=6000&epochs=10&batch_size=64"
 LONG_RUN = "/playground?dataset=mnist&model=mlp&epochs=50"
 TINY_RUN = "/playground?dataset=mnist&model=mlp&subset=1000&epochs=1"
 RUN_TIMEOUT_S = 180
@@ -48,6 +50,7 @@ def test_training_streams_live_curves_then_shows_results(open_page):
             drawn.append(points)
         assert time.monotonic() < deadline, f"no results after {RUN_TIMEOUT_S} s; chart points seen: {drawn}"
         page.wait_for_timeout(100)
+    print("chart points seen while training:", drawn)
     assert len(drawn) >= 2, f"the live chart changed only {len(drawn)} time(s) while training: {drawn}"
 
     expect(by_key(page, "confusion").locator(".js-plotly-plot")).to_be_visible()

@@ -13,6 +13,13 @@ import pytest
 from synaptic_core.serving.batcher import MicroBatcher
 
 
+def run(coro):
+    """asyncio.run on a fresh thread: a session-wide Playwright (tests/e2e) keeps an event loop
+    running on the main thread, where asyncio.run refuses to start a second one."""
+    with ThreadPoolExecutor(1) as ex:
+        return ex.submit(asyncio.run, coro).result()
+
+
 def slow_double(seconds: float, seen: list):
     def fn(x: np.ndarray) -> np.ndarray:
         seen.append((len(x), threading.current_thread().name))
@@ -37,7 +44,7 @@ def test_concurrent_calls_are_stacked_and_answered_in_order():
         for x, y in zip(xs, ys):
             np.testing.assert_array_equal(y, x * 2)
 
-    asyncio.run(main())
+    run(main())
     pool.shutdown()
     assert seen[0][0] == 1  # the first caller found the model idle and did not wait for company
     assert b.calls == len(seen) <= 3 and b.rows == sum(1 + i % 3 for i in range(20))
@@ -51,7 +58,7 @@ def test_batches_respect_max_rows_but_never_split_a_request():
     async def main():
         await asyncio.gather(*(b(np.ones((3, 1))) for _ in range(6)), b(np.ones((9, 1))))
 
-    asyncio.run(main())
+    run(main())
     assert all(n <= 4 or n == 9 for n, _ in seen) and sum(n for n, _ in seen) == 27
 
 
@@ -64,7 +71,7 @@ def test_a_lone_call_goes_straight_through():
             await b(np.zeros((1, 3)))
         return (time.perf_counter() - t0) / 50
 
-    assert asyncio.run(main()) < 0.01 and b.calls == 50
+    assert run(main()) < 0.01 and b.calls == 50
 
 
 def test_a_failing_call_fails_every_request_in_it_and_the_next_still_works():
@@ -83,7 +90,7 @@ def test_a_failing_call_fails_every_request_in_it_and_the_next_still_works():
         assert isinstance(results[0], RuntimeError)
         np.testing.assert_array_equal(await b(np.ones((1, 1))), np.ones((1, 1)))
 
-    asyncio.run(main())
+    run(main())
 
 
 def test_with_two_in_flight_a_small_request_does_not_wait_for_a_big_one():
@@ -106,5 +113,5 @@ def test_with_two_in_flight_a_small_request_does_not_wait_for_a_big_one():
         await big
         return small_s
 
-    assert asyncio.run(main()) < 0.2 and seen == [50, 1]
+    assert run(main()) < 0.2 and seen == [50, 1]
     pool.shutdown()
