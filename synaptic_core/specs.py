@@ -35,6 +35,11 @@ ACTIVATIONS = (
     "hard_sigmoid", "tanh", "softplus", "softsign", "linear",
 )
 POOLING = ("max", "avg", "none")
+# Classification with rare classes (synaptic_core.training.imbalance) and the loss choice ("auto": the task's own).
+IMBALANCE = ("none", "class_weights", "undersample", "oversample", "smote")
+LOSSES = ("auto", "focal")
+# Toy 2-D sets: the inputs computed from each point (x1, x2), as on tensorflow/playground (synaptic_core.data.toy).
+TOY_FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sin_x1", "sin_x2")
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ PARAMS: tuple[Param, ...] = (
     Param("noise", "float", 0.1, "Noise added to the toy 2-D sets.", "data", 0.0, 1.0, label="Noise"),
     Param("n_points", "int", 600, "Points generated for a toy 2-D set.", "data", 50, 20000,
           label="Number of points"),
+    Param("features", "strs", ("x1", "x2"), "Toy 2-D sets: the inputs the network gets, computed from each point "
+          "(x1, x2) as on tensorflow/playground: x1, x2, x1², x2², x1·x2, sin x1, sin x2.", "data",
+          choices=TOY_FEATURES, label="Input features"),
     Param("train_ratio", "float", 0.5, "Share used for training (toy sets; time series, split in time order).",
           "data", 0.1, 0.9, label="Share of points used for training"),
     Param("look_back", "int", 12, "Time series: past values the model sees to predict the next one.", "data", 1, 240,
@@ -121,6 +129,14 @@ PARAMS: tuple[Param, ...] = (
           0, 100, label="Early stopping patience (epochs, 0 = off)"),
     Param("reduce_lr", "int", 0, "Halve the learning rate after this many flat epochs (0 = off).", "train", 0, 100,
           label="Reduce LR on plateau patience (epochs, 0 = off)"),
+    Param("imbalance", "str", "none", "Classification with rare classes: none; class weights (each class's loss "
+          "scaled by n / (classes x its count)); random undersampling of the larger classes; random oversampling "
+          "of the smaller ones; or SMOTE (synthetic examples between a rare example and its neighbours). "
+          "Resampling changes the training rows only, never validation or test.", "train", choices=IMBALANCE,
+          label="Imbalanced classes"),
+    Param("loss", "str", "auto", "Loss: auto (the task's own: cross-entropy for classes) or focal (Keras' focal "
+          "cross-entropy, gamma 2: easy, well-classified examples count less).", "train", choices=LOSSES,
+          label="Loss"),
     Param("augment", "bool", False, "Random shifts, rotations and zoom of training images.", "train",
           label="Augment images (shifts, rotations, zoom)"),
     Param("synthetic_digits", "int", 0, "MNIST only: add this many synthetic pen-drawn digits (training writers, "
@@ -294,6 +310,8 @@ def _structure(d: Mapping[str, Any]) -> list[SpecIssue]:
     if len(d["activation"]) not in (0, 1, len(d["hidden"])):
         out.append(SpecIssue("activation", f"activation: give one value or one per hidden layer "
                                            f"({len(d['hidden'])})."))
+    if not d["features"] or len(set(d["features"])) < len(d["features"]):
+        out.append(SpecIssue("features", "features: pick at least one input feature, each once."))
     if d["classes"] and len(set(d["classes"])) < 2:
         out.append(SpecIssue("classes", "classes: pick at least two different classes."))
     return out
@@ -316,4 +334,4 @@ def allowed(name: str) -> str:
 _KIND_WORD = KIND_WORD  # the old private name
 
 __all__ = ["Param", "PARAMS", "PARAM_BY_NAME", "RunSpec", "SpecError", "SpecIssue", "OPTIMIZERS", "ACTIVATIONS",
-           "POOLING", "cli_flag", "spec_fields", "allowed"]
+           "POOLING", "IMBALANCE", "LOSSES", "TOY_FEATURES", "cli_flag", "spec_fields", "allowed"]
