@@ -63,6 +63,41 @@ MIGRATIONS: tuple[str, ...] = (
         updated      REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 4: classes (synaptic_core/classroom): a teacher's class (its link token is the id; the spec students
+    #    open, each parameter's mode, limits, an optional salted password hash, the seed of the hidden
+    #    evaluation split), who joined it under which display name, and which runs were trained in it
+    #    with their score on the hidden split once scored.
+    """
+    CREATE TABLE classes (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        teacher     TEXT NOT NULL,
+        page        TEXT NOT NULL,
+        spec_json   TEXT NOT NULL,
+        modes_json  TEXT NOT NULL,
+        limits_json TEXT NOT NULL,
+        password    TEXT,
+        eval_seed   INTEGER NOT NULL,
+        created     REAL NOT NULL
+    );
+    CREATE INDEX classes_teacher ON classes (teacher, created DESC);
+    CREATE TABLE class_members (
+        class_id     TEXT NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+        owner        TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        joined       REAL NOT NULL,
+        PRIMARY KEY (class_id, owner)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX class_members_name ON class_members (class_id, display_name COLLATE NOCASE);
+    CREATE TABLE class_runs (
+        run_id        TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        class_id      TEXT NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+        owner         TEXT NOT NULL,
+        private_score REAL,
+        score_error   TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX class_runs_class ON class_runs (class_id, owner);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
