@@ -30,12 +30,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def streamlit_command(port: int, extra_args: list[str] | None = None, app: Path = APP) -> list[str]:
-    """The command line: README's ``streamlit run app.py`` plus headless, port and no telemetry."""
+LOOPBACK = "127.0.0.1"
+
+
+def streamlit_command(port: int, extra_args: list[str] | None = None, app: Path = APP,
+                      address: str | None = LOOPBACK) -> list[str]:
+    """The command line: README's ``streamlit run app.py`` plus headless, port and no telemetry.
+
+    ``address`` is where the server listens (``--server.address``): the loopback address by
+    default, so tests and benchmarks are never reachable from the network whatever the
+    config says; None leaves it to ``.streamlit/config.toml`` (what ``streamlit run`` does).
+    """
+    where = ["--server.address", address] if address else []
     return [
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.headless", "true",
-        "--server.address", "127.0.0.1",
+        *where,
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
         *(extra_args or []),
@@ -87,12 +97,35 @@ class AppServer:
                 raise RuntimeError(f"streamlit was not healthy after {timeout:.0f} s:\n{self.log_tail()}")
             time.sleep(poll)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM the whole process group, then SIGKILL whatever is left after ``timeout``."""
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server process itself has used so far, from /proc.
+
+        Its training processes are not counted (they are children with their own clocks): this is
+        the budget every session's script and fragments share under one interpreter lock.
+        """
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+    def rss_mb(self) -> float:
+        """The server process's resident memory now, in MB (its training processes not counted)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self, timeout: float = 10.0) -> float | None:
+        """SIGTERM the whole process group, then SIGKILL whatever is left after ``timeout``.
+
+        Returns the seconds the server took to exit after SIGTERM (None: it was not running, or
+        needed the SIGKILL).
+        """
+        took = None
         if self.process.poll() is None:
             _signal_group(self.process.pid, signal.SIGTERM)
+            sent = time.perf_counter()
             try:
                 self.process.wait(timeout=timeout)
+                took = time.perf_counter() - sent
             except subprocess.TimeoutExpired:
                 pass
         # Children (job workers) share the group and may outlive the server: kill them too.
@@ -101,6 +134,7 @@ class AppServer:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+        return took
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -111,18 +145,24 @@ def _signal_group(pgid: int, sig: int) -> None:
 
 
 def start_app(log_path: Path, port: int | None = None, env: dict[str, str] | None = None,
-              extra_args: list[str] | None = None, app: Path = APP) -> AppServer:
+              extra_args: list[str] | None = None, app: Path = APP, address: str | None = LOOPBACK,
+              cpus: set[int] | None = None) -> AppServer:
     """Launch ``app`` in its own process group (no waiting); ``env`` entries override os.environ.
 
     The server runs in the app's folder, so that folder's ``.streamlit/config.toml`` applies.
+    ``address``: see :func:`streamlit_command`. ``cpus``: pin the server (and the training
+    processes it spawns, which inherit it) to these cores, as ``taskset -c`` would: a load test
+    keeps the server on one core and the browsers on the other.
     """
     port = port or free_port()
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_file = open(log_path, "wb")
     started = time.perf_counter()
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     process = subprocess.Popen(
-        streamlit_command(port, extra_args, app), cwd=app.parent, env=full_env,
+        streamlit_command(port, extra_args, app, address), cwd=app.parent, env=full_env,
         stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=pin,
     )
     return AppServer(process=process, port=port, log_path=log_path, started_at=started, _log_file=log_file)
