@@ -59,4 +59,4 @@ def _widgets(form: Form) -> None:
 
 
 st.title("Playground")
-run_page(PAGE, _widgets)
+run_page(PAGE, _widgets, lr_finder=True)

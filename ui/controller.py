@@ -21,7 +21,7 @@ import streamlit as st
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.text_safety import md_escape, md_text
-from ui import live, page_state, recent, results, wording
+from ui import live, lr_finder_view, page_state, recent, results, wording
 from ui.page_state import TrainPage
 from ui.param_widgets import Form
 from ui.services import get_runner, get_store, session_owner
@@ -40,6 +40,7 @@ def _check(form: Form) -> tuple[RunSpec, list[str]]:
     from synaptic_core.models import model_names
 
     spec, errors = form.apply()
+    spec = spec.replace(lr_find=0)  # a sweep is asked for with its own button, never by Train
     errors = errors + spec.errors(known_datasets=dataset_names(), known_models=model_names())
     return spec, errors or _size_problems(spec)
 
@@ -87,7 +88,7 @@ def _submit(page: TrainPage, spec: RunSpec) -> bool:
     return True
 
 
-def _train_button(page: TrainPage, spec: RunSpec, errors: list[str], status: Any) -> None:
+def _train_button(page: TrainPage, spec: RunSpec, errors: list[str], status: Any, lr_finder: bool = False) -> None:
     """The problems, then Train (disabled while they last or while this page's run is in progress)."""
     for message in errors:
         st.error(md_escape(message))
@@ -100,6 +101,9 @@ def _train_button(page: TrainPage, spec: RunSpec, errors: list[str], status: Any
     if st.button("Train", key="train", type="primary", disabled=bool(errors) or busy or read_only) \
             and _submit(page, spec):
         st.rerun()  # redraw with the new run: URL, live view, Train disabled while it runs
+    if lr_finder and lr_finder_view.find_button(bool(errors) or busy or read_only) \
+            and _submit(page, lr_finder_view.sweep_spec(spec)):
+        st.rerun()
     if busy:
         st.caption("A run is in progress: stop it or wait for it to finish.")
 
@@ -129,12 +133,13 @@ def run_page(page: TrainPage, widgets: Widgets, *, results_view: ResultsView = s
              describe: Callable[[dict], str] = recent.test_accuracy,
              presets: Mapping[str, Mapping[str, Any]] | None = None,
              preview: Callable[[RunSpec], None] | None = None,
-             live_extra: Callable[[list[dict]], None] | None = None) -> None:
+             live_extra: Callable[[list[dict]], None] | None = None, lr_finder: bool = False) -> None:
     """Draw a training page below its title: controls on the left, the run on the right.
 
     ``widgets(form)`` draws the page's own widgets; ``results_view(run_id, status)`` a finished
     run; ``describe(run)`` the figure in a recent run's link; ``preview(spec)`` what is shown
-    before training; ``live_extra(events)`` more of the live view (the text samples).
+    before training; ``live_extra(events)`` more of the live view (the text samples); ``lr_finder``:
+    offer "Find a learning rate" beside Train (``ui.lr_finder_view``; a sweep is shown by it on any page).
     """
     spec, messages = page_state.current_spec(page)
     for message in messages:
@@ -148,7 +153,7 @@ def run_page(page: TrainPage, widgets: Widgets, *, results_view: ResultsView = s
         widgets(form)
         spec, errors = _check(form)
         run_id, status = _run_status(page)
-        _train_button(page, spec, errors, status)
+        _train_button(page, spec, errors, status, lr_finder)
         page_state.write_url(page, spec, run_id)
         recent.recent_runs(page, describe)
     with view:
@@ -158,10 +163,10 @@ def run_page(page: TrainPage, widgets: Widgets, *, results_view: ResultsView = s
             _idle_view()
         elif status.state in live.FINAL:
             try:
-                results_view(run_id, status)
+                lr_finder_view.view_for(page, run_id, results_view)(run_id, status)
             except Exception as exc:
                 log.exception("showing the results of run %s", run_id)
                 st.error(md_text("Could not show the results of run {}: {}. The run itself is kept.", run_id, exc))
         else:
             st.subheader(f"Run {md_escape(run_id)}")
-            live.live_fragment(run_id, live_extra)
+            live.live_fragment(run_id, lr_finder_view.live_extra(live_extra))
