@@ -54,6 +54,9 @@ def notes(run_id: str, status: Any, result: dict | None, events: list[dict]) -> 
     """Why a run failed, that it was interrupted or stopped, or that it left nothing to show."""
     if status.state in ("failed", "interrupted"):
         _failure(status, events)
+        from ui import resume  # interrupted with a checkpoint: continue from the last finished epoch
+
+        resume.offer(run_id, status.state, getattr(status, "owner", None), key="results")
     if result is None:
         if status.state == "stopped":
             error = last_event(events, "error") or {}

@@ -195,6 +195,9 @@ def manage(row: Mapping[str, Any], key: str = "runs_one") -> None:
     with c2:
         st.text_input("Tags (comma-separated)", value=", ".join(row.get("tags") or ()), key=tags_key)
         st.button("Save tags", key=f"{key}_tag", on_click=_tag, args=(run_id, tags_key))
+    from ui import resume  # an interrupted run with a checkpoint: "Resume from epoch N"
+
+    resume.offer(run_id, row.get("status"), session_owner(), key=key, done=resume.for_runs_page(row))
     if row.get("status") in ("queued", "starting", "running"):
         st.caption("A run that is queued or training cannot be deleted: stop it first (open it on its page).")
     elif st.session_state.get(CONFIRM_KEY) == run_id:
