@@ -224,7 +224,8 @@ class RunSpec:
                                                  f"{', '.join(p.choices)}."))
         out += _structure(d)
         for name, known in (("dataset", known_datasets), ("model", known_models)):
-            if known is not None and d[name] not in set(known):
+            upload = name == "dataset" and _stored_upload(d[name])  # upload:<key>, stored on this server
+            if known is not None and d[name] not in set(known) and not upload:
                 out.append(SpecIssue(name, f"{name} {show(d[name])} is unknown: choose one of "
                                            f"{', '.join(sorted(known))}."))
         return out
@@ -315,6 +316,15 @@ def _structure(d: Mapping[str, Any]) -> list[SpecIssue]:
     if d["classes"] and len(set(d["classes"])) < 2:
         out.append(SpecIssue("classes", "classes: pick at least two different classes."))
     return out
+
+
+def _stored_upload(name: Any) -> bool:
+    """An uploaded dataset (``upload:<key>``) stored on this server: known, though not in the dataset table."""
+    if not (isinstance(name, str) and name.startswith("upload:")):
+        return False
+    from synaptic_core.data.uploads.store import exists  # lazy: the data layer imports this module
+
+    return exists(name)
 
 
 def cli_flag(name: str) -> str:

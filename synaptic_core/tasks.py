@@ -114,6 +114,7 @@ _LOAD = "synaptic_core.data.loader"
 _SEQ = "synaptic_core.sequences.prepare"
 _EVAL = "synaptic_core.training.evaluate"
 _SEQ_EVAL = "synaptic_core.training.sequence_results"
+_UP = "synaptic_core.data.uploads.hooks"
 _CLASSIFY = dict(kind="classification", loss="sparse_categorical_crossentropy", metrics=("accuracy",))
 _CLASS_KEYS = ("test", "confusion", "per_class_accuracy", "misclassified_path")
 
@@ -137,6 +138,14 @@ TASKS: dict[str, Task] = {t.name: t for t in (
          evaluate=f"{_SEQ_EVAL}:chars_results", page="app_pages/text_generation.py", view="generation",
          result_keys=("test", "samples", "seed_text", "alphabet_path"), callbacks=text_samples,
          model_inputs=char_vocab, labels_shown=False, **_CLASSIFY),
+    # uploaded CSVs (synaptic_core.data.uploads): re-prepared per run from the stored text; the dense models
+    # build for them as for "tabular" (a regression ends in one linear unit: models.common.head, n_classes 0)
+    Task("upload-table", "Your table (classification)", read=f"{_UP}:read_table", prepare=f"{_LOAD}:prepare_classes",
+         evaluate=f"{_EVAL}:classification_results", page=PLAYGROUND, view="classification",
+         result_keys=_CLASS_KEYS, model_task="tabular", **_CLASSIFY),
+    Task("tabular-regression", "Tabular regression", kind="regression", read=f"{_UP}:read_table",
+         prepare=f"{_UP}:prepare_regression", evaluate=f"{_UP}:regression_results", loss="mse", metrics=("mae",),
+         page=PLAYGROUND, view="regression", result_keys=("test", "regression"), model_task="tabular"),
 )}
 
 

@@ -53,11 +53,12 @@ class Entry:
     bundled_file: str | None = None  # under assets/data/
     bundled_is_sample: bool = True  # False when the bundled file is the complete set
     defaults: dict[str, Any] = field(default_factory=dict)  # spec values this set needs to make sense
+    stored_file: str | None = None  # an upload's file under $SYNAPTIC_HOME/uploads (synaptic_core.data.uploads)
 
     @property
     def generated(self) -> bool:
         """No file anywhere: the arrays are generated from the spec (toy sets, the sine)."""
-        return not (self.local_files or self.cache_files or self.remote or self.bundled_file)
+        return not (self.local_files or self.cache_files or self.remote or self.bundled_file or self.stored_file)
 
     def info(self) -> DatasetInfo:
         task = get_task(self.task)
@@ -251,8 +252,14 @@ ENTRIES: tuple[Entry, ...] = (
 
 
 def find_entry(name: str) -> Entry | None:
-    """The row for ``name``, None when there is none (read from ENTRIES each time, so a test may extend it)."""
-    return next((e for e in ENTRIES if e.name == name), None)
+    """The row for ``name``, None when there is none (read from ENTRIES each time, so a test may extend it).
+
+    ``upload:<key>`` names a stored upload (``synaptic_core.data.uploads``), made a row on the fly."""
+    entry = next((e for e in ENTRIES if e.name == name), None)
+    if entry is None and isinstance(name, str) and name.startswith("upload:"):
+        from .uploads.entry import upload_entry
+        return upload_entry(name)
+    return entry
 
 
 def get_entry(name: str) -> Entry:

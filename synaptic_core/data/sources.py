@@ -108,6 +108,9 @@ def generated_source(name: str) -> SourceInfo:
 
 def iter_sources(entry: Entry, allow_download: bool):
     """Every usable source of ``entry`` in resolution order (the loader falls back along it)."""
+    if entry.stored_file:  # an upload: its one stored file, nothing to fall back to
+        yield SourceInfo(entry.name, "upload", Path(entry.stored_file), "your upload", offline=True, is_sample=False)
+        return
     local = find_local(entry)
     if local is not None:
         yield SourceInfo(entry.name, "local", local, f"local data dir ({_shorten(local.parent)})",

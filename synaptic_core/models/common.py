@@ -28,8 +28,18 @@ def stem(input_shape: tuple[int, ...]):
     return inputs, x
 
 
+def output(x, spec: RunSpec, n_classes: int):
+    """The last layer: softmax over ``n_classes``, or one linear unit for a regression (``n_classes == 0``)."""
+    import keras
+
+    if n_classes == 0:
+        return keras.layers.Dense(1, activation="linear", kernel_regularizer=regularizer(spec), name="predictions")(x)
+    return keras.layers.Dense(n_classes, activation="softmax", kernel_regularizer=regularizer(spec),
+                              name="predictions")(x)
+
+
 def head(x, spec: RunSpec, n_classes: int, name: str = "head"):
-    """Dense hidden layers from spec.hidden, then the softmax classifier."""
+    """Dense hidden layers from spec.hidden, then the output: softmax classifier, or linear for a regression."""
     import keras
 
     for i, units in enumerate(spec.hidden):
@@ -39,5 +49,4 @@ def head(x, spec: RunSpec, n_classes: int, name: str = "head"):
         x = keras.layers.Activation(activation_for(spec, i), name=f"{name}_act{i + 1}")(x)
         if spec.dropout > 0:
             x = keras.layers.Dropout(spec.dropout, name=f"{name}_drop{i + 1}")(x)
-    return keras.layers.Dense(n_classes, activation="softmax", kernel_regularizer=regularizer(spec),
-                              name="predictions")(x)
+    return output(x, spec, n_classes)

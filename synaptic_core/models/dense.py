@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from synaptic_core.models.common import head, regularizer, stem
+from synaptic_core.models.common import head, output, stem
 from synaptic_core.specs import RunSpec
 
 
@@ -12,8 +12,7 @@ def build_logreg(spec: RunSpec, input_shape: tuple[int, ...], n_classes: int):
 
     inputs, x = stem(input_shape)
     x = keras.layers.Flatten(name="flatten")(x)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", kernel_regularizer=regularizer(spec),
-                                 name="predictions")(x)
+    outputs = output(x, spec, n_classes)  # softmax; one linear unit for a regression (linear regression)
     return keras.Model(inputs, outputs, name="logreg")
 
 

@@ -1,0 +1,128 @@
+"""Where uploads live: ``$SYNAPTIC_HOME/uploads/<key>/``, named by a content hash, plus who uploaded what.
+
+An upload is stored once per content: ``<key>`` is the first 16 hex digits of the SHA-256 of
+the uploaded bytes together with the choices that shape the data (a CSV's target column and
+missing-value rule; a zip's image size and colour), so the same file with the same choices is
+the same dataset, and the spec names it ``dataset="upload:<key>"``. Anyone on this server who
+holds such a name (a shared link) can train on it, as with a run id; each person's own list
+(``owners/<hash of the owner id>.json``) is what the page offers them again later.
+
+Each folder holds ``meta.json`` (what the registry row needs: title, task, classes, shape,
+counts, the choices) and one data file: ``table.csv`` (UTF-8, as uploaded after decoding) or
+``images.npz`` (uint8 arrays, read with ``allow_pickle=False``). Nothing is ever unpickled.
+A folder is written under a temporary name and renamed, so a half-written upload is never seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from synaptic_core.store.paths import synaptic_home
+
+PREFIX = "upload:"
+_NAME = re.compile(r"^upload:[0-9a-f]{16}$")
+MAX_LISTED = 50  # uploads remembered per owner (oldest forgotten first; the files stay for links)
+
+
+def uploads_dir() -> Path:
+    return synaptic_home() / "uploads"
+
+
+def is_upload_name(name: object) -> bool:
+    """``"upload:<16 hex digits>"``: the only dataset names that refer to the upload store."""
+    return isinstance(name, str) and bool(_NAME.match(name))
+
+
+def content_key(data: bytes, *choices: object) -> str:
+    """16 hex digits of SHA-256 over the bytes and the choices that shape the dataset."""
+    h = hashlib.sha256(data)
+    for choice in choices:
+        h.update(b"\0" + str(choice).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def folder_of(name: str) -> Path | None:
+    """The folder of a stored upload, None when ``name`` is not an upload name or nothing is stored."""
+    if not is_upload_name(name):
+        return None
+    folder = uploads_dir() / name[len(PREFIX):]
+    return folder if (folder / "meta.json").is_file() else None
+
+
+def read_meta(name: str) -> dict[str, Any] | None:
+    """The stored description of upload ``name`` (None when there is none or it cannot be read)."""
+    folder = folder_of(name)
+    if folder is None:
+        return None
+    try:
+        meta = json.loads((folder / "meta.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or not (folder / str(meta.get("file", ""))).is_file():
+        return None
+    meta["path"] = str(folder / meta["file"])
+    return meta
+
+
+def exists(name: object) -> bool:
+    return isinstance(name, str) and read_meta(name) is not None
+
+
+def save(key: str, meta: dict[str, Any], write_data) -> str:
+    """Store one upload (``write_data(folder)`` writes ``meta["file"]`` into it); returns its dataset name.
+
+    A folder already there with the same key holds the same content and choices: it is kept.
+    """
+    name = PREFIX + key
+    if read_meta(name) is not None:
+        return name
+    root = uploads_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
+    try:
+        write_data(tmp)
+        meta = {**meta, "name": name, "created": time.time()}
+        (tmp / "meta.json").write_text(json.dumps(meta, allow_nan=False), "utf-8")
+        target = root / key
+        if target.exists():  # a broken earlier attempt (no readable meta): replace it
+            shutil.rmtree(target, ignore_errors=True)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return name
+
+
+def _owner_file(owner: str) -> Path:
+    return uploads_dir() / "owners" / (hashlib.sha256(owner.encode("utf-8")).hexdigest()[:24] + ".json")
+
+
+def remember(owner: str | None, name: str) -> None:
+    """Put ``name`` first in ``owner``'s list of uploads (nothing for an anonymous caller)."""
+    if not owner or not is_upload_name(name):
+        return
+    names = [n for n in owned(owner) if n != name]
+    path = _owner_file(owner)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps([name, *names][:MAX_LISTED]), "utf-8")
+    os.replace(tmp, path)
+
+
+def owned(owner: str | None) -> list[str]:
+    """``owner``'s uploads, newest first, that are still stored."""
+    if not owner:
+        return []
+    try:
+        names = json.loads(_owner_file(owner).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [n for n in names if isinstance(n, str) and exists(n)] if isinstance(names, list) else []
