@@ -90,28 +90,10 @@ def _compare(x28: np.ndarray, probs: np.ndarray, names: tuple[str, str], other) 
 
 
 def _why(model, x28: np.ndarray) -> None:
-    """Saliency and first-layer feature maps: gradient and activations, computed only when shown."""
-    from synaptic_core.digits.explain import first_conv_maps, saliency
+    """Saliency, every convolution's maps and the first kernels: the Playground's CNN view, for the drawing."""
+    from ui import cnn_view
 
-    sal_tab, maps_tab = st.tabs(["Saliency", "First convolution layer"], key="draw_why_tab", on_change="rerun")
-    if sal_tab.open:
-        with sal_tab:
-            cls, grad = saliency(model, x28)
-            st.caption(f"Bright pixels are where a little more or less ink would change P({cls}) the most "
-                       "(|gradient| of the winning class over the 28x28 input); the blue line outlines your ink.")
-            with st.container(key="draw_saliency"):
-                st.plotly_chart(figs.saliency_figure(grad, x28), key="draw_saliency_chart", width="stretch")
-    if maps_tab.open:
-        with maps_tab:
-            try:
-                maps = first_conv_maps(model, x28)
-            except ValueError as exc:
-                st.info(f"No feature maps to show: {exc}.")
-                return
-            st.caption(f"What each of the {maps.shape[2]} filters of the first convolution responds to in "
-                       "your drawing (each map scaled to its own peak; hover for the filter).")
-            with st.container(key="draw_feature_maps"):
-                st.plotly_chart(figs.feature_maps_figure(maps), key="draw_maps_chart", width="stretch")
+    cnn_view.inside(model, x28.reshape(28, 28, 1), [str(d) for d in range(10)], key="draw")
 
 
 def _read(image: np.ndarray | None, reader, names: tuple[str, str], other) -> None:

@@ -239,6 +239,9 @@ def classification(run_id: str, result: dict, events: list[dict]) -> None:
             log.exception("misclassified examples of run %s", run_id)
             st.error(f"Could not read the misclassified examples: {md_escape(exc)}")
         model_summary(events)
+        from ui import cnn_view  # a convolutional run: look inside it (TensorFlow only when opened)
+
+        cnn_view.section(run_id, result, events)
         model_download(run_id, result.get("model_path"))
 
 

@@ -24,6 +24,11 @@ def _cached_model(path: str, mtime: float) -> Any:
     return keras.saving.load_model(path, compile=False)
 
 
+def load_model(model_path: str) -> Any:
+    """A run's saved Keras model, loaded once per file version and shared read-only (the CNN view)."""
+    return _cached_model(str(model_path), os.path.getmtime(model_path))
+
+
 def load_predictor(model_path: str) -> Callable[[np.ndarray], np.ndarray]:
     """``x -> probabilities`` of a run's saved model, loaded once per file and kept for every session."""
     model = _cached_model(str(model_path), os.path.getmtime(model_path))

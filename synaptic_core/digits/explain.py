@@ -1,4 +1,8 @@
-"""Why the model read a drawing as it did: a saliency map and the first convolution's feature maps."""
+"""Why the model read a drawing as it did: the draw page's names for ``synaptic_core.explain``.
+
+The mechanism lives in ``synaptic_core.explain`` (one copy for every page); these wrappers keep
+the names other code and tests use, for a 28x28 drawing.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +10,16 @@ from typing import Any
 
 import numpy as np
 
+from synaptic_core.explain import activation_maps, smoothgrad
 
-def saliency(model: Any, digit28: np.ndarray, target: int | None = None) -> tuple[int, np.ndarray]:
-    """(class, |d p_class / d pixel|) over the 28x28 input, by autodiff: where ink matters most."""
-    import tensorflow as tf
 
-    x = tf.convert_to_tensor(np.asarray(digit28, np.float32).reshape(1, 28, 28, 1))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        probs = model(x, training=False)
-        cls = int(tf.argmax(probs[0])) if target is None else int(target)
-        score = probs[0, cls]
-    grad = tape.gradient(score, x)
-    return cls, np.abs(grad.numpy()[0, :, :, 0])
+def saliency(model: Any, digit28: np.ndarray, target: int | None = None, seed: int = 0) -> tuple[int, np.ndarray]:
+    """(class, SmoothGrad map (28, 28), 0..1): where the ink mattered most for P(class)."""
+    result = smoothgrad(model, np.asarray(digit28, np.float32).reshape(28, 28, 1), target=target, seed=seed)
+    return result.target, result.map
 
 
 def first_conv_maps(model: Any, digit28: np.ndarray) -> np.ndarray:
-    """The first convolution's feature maps for this input, after its activation: (H, W, filters).
-
-    When the convolution is linear and followed by batch norm and an activation layer (the
-    digit CNN), the maps are read after that activation, where they mean "this filter fired".
-    """
-    import keras
-
-    layers = model.layers
-    first = next((i for i, layer in enumerate(layers) if isinstance(layer, keras.layers.Conv2D)), None)
-    if first is None:
-        raise ValueError("this model has no convolution layer")
-    chosen = layers[first]
-    if getattr(chosen.activation, "__name__", "linear") == "linear":
-        for layer in layers[first + 1:]:
-            if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.Flatten)):
-                break
-            if isinstance(layer, (keras.layers.Activation, keras.layers.ReLU)):
-                chosen = layer
-                break
-    probe = keras.Model(model.inputs[0], chosen.output)
-    x = np.asarray(digit28, np.float32).reshape(1, 28, 28, 1)
-    return np.asarray(probe(x, training=False))[0]
+    """The first convolution's feature maps for this input, after its activation: (H, W, filters), all of them."""
+    first = activation_maps(model, np.asarray(digit28, np.float32).reshape(28, 28, 1), max_channels=10**6)[0]
+    return first.maps

@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 import ui.canvas
-from synaptic_core.digits import explain
 from synaptic_core.digits import reader as readers
 from synaptic_core.digits.handwriting import Writer, draw_digit
 from synaptic_core.digits.preprocess import preprocess
@@ -142,8 +141,11 @@ def test_pen_width_goes_to_the_canvas(open_app, monkeypatch, canvas_calls, model
 
 def test_why_panel_computes_saliency_and_feature_maps_only_when_shown(open_app, monkeypatch, canvas_calls, models,
                                                                       three):
+    """The draw page shows the Playground's CNN view (ui.cnn_view) for the drawing; only the open tab computes."""
+    import synaptic_core.explain as shared
+
     calls = {"saliency": 0, "maps": 0}
-    real_saliency, real_maps = explain.saliency, explain.first_conv_maps
+    real_saliency, real_maps = shared.smoothgrad, shared.activation_maps
 
     def counted(name, fn):
         def wrapper(*args, **kwargs):
@@ -151,8 +153,8 @@ def test_why_panel_computes_saliency_and_feature_maps_only_when_shown(open_app, 
             return fn(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(explain, "saliency", counted("saliency", real_saliency))
-    monkeypatch.setattr(explain, "first_conv_maps", counted("maps", real_maps))
+    monkeypatch.setattr(shared, "smoothgrad", counted("saliency", real_saliency))
+    monkeypatch.setattr(shared, "activation_maps", counted("maps", real_maps))
     at = _open(open_app, monkeypatch, canvas_calls, three, models["sure3"])
     assert calls == {"saliency": 0, "maps": 0}
 
@@ -160,17 +162,18 @@ def test_why_panel_computes_saliency_and_feature_maps_only_when_shown(open_app, 
     at.run()
     assert not at.exception
     charts = _charts(at)
-    assert "draw_saliency_chart" in charts and "draw_maps_chart" not in charts
+    assert "draw_saliency_chart" in charts and "draw_maps_chart_0" not in charts
     assert calls == {"saliency": 1, "maps": 0}
-    z = _array(charts["draw_saliency_chart"]["data"][0]["z"])
+    sal = next(t for t in charts["draw_saliency_chart"]["data"] if t.get("name") == "saliency")
+    z = _array(sal["z"])
     assert z.shape == (28, 28) and z.max() == pytest.approx(1.0)
 
-    at.session_state["draw_why_tab"] = "First convolution layer"
+    at.session_state["draw_why_tab"] = "Activation maps"
     at.run()
     charts = _charts(at)
-    assert "draw_maps_chart" in charts and "draw_saliency_chart" not in charts
+    assert "draw_maps_chart_0" in charts and "draw_saliency_chart" not in charts
     assert calls == {"saliency": 1, "maps": 1}
-    assert _array(charts["draw_maps_chart"]["data"][0]["customdata"]).max() == 3  # 4 filters: 0..3
+    assert _array(charts["draw_maps_chart_0"]["data"][0]["customdata"]).max() == 3  # 4 filters: 0..3
 
 
 def test_a_playground_mnist_run_can_read_and_be_compared(open_app, monkeypatch, canvas_calls, runner, models, three):
