@@ -152,7 +152,10 @@ def _progress(status: dict[str, Any]) -> None:
                        OBJECTIVE_LABELS.get(status["objective"], status["objective"]), status["seed"]))
     message = status["message"]
     state = status["state"] + (f": {message}" if message and message != status["state"] else "")
-    st.markdown(md_text("**State:** {}", state))
+    if status["state"] == "interrupted":  # its server (or CLI) died while it ran: Resume goes on
+        st.warning(md_text("**State:** {}", state))
+    else:
+        st.markdown(md_text("**State:** {}", state))
     cols = st.columns(5)
     cols[0].metric("Trials", status["n_trials"])
     cols[1].metric("Complete", status["n_complete"])
@@ -185,7 +188,12 @@ def _controls(study_id: str, status: dict[str, Any]) -> None:
         stopping = study_id in st.session_state.get(STOPPING_KEY, ())
         c1.button("Stopping…" if stopping else "Stop search", key="search_stop", disabled=stopping,
                   on_click=_stop, args=(study_id,))
+    elif status["state"] == "elsewhere":
+        c1.caption("Another process (the command line, or another server) runs this study: stop it there.")
     elif mine:
+        if status["state"] == "interrupted":
+            c1.button("Resume the search", key="search_resume", type="primary", on_click=_resume, args=(study_id,),
+                      help="Runs what the interrupted session had left, the interrupted trials first.")
         c1.number_input("More trials", 1, 200, 4, key="search_more_n")
         c1.button("Run more trials", key="search_more", on_click=_extend, args=(study_id,))
     if status["best"] is not None:
@@ -216,6 +224,15 @@ def _extend(study_id: str) -> None:
         st.session_state.get(STOPPING_KEY, set()).discard(study_id)
     except Exception as exc:  # NotAllowed, StudyBusy, a budget out of range
         st.session_state["search_error"] = md_text("Could not run more trials: {}", exc)
+
+
+def _resume(study_id: str) -> None:
+    """Go on with a study whose server stopped while it ran (``StudyManager.resume``)."""
+    try:
+        get_study_manager().resume(study_id, by=session_owner())
+        st.session_state.get(STOPPING_KEY, set()).discard(study_id)
+    except Exception as exc:  # NotAllowed, StudyBusy, no longer interrupted
+        st.session_state["search_error"] = md_text("Could not resume the search: {}", exc)
 
 
 def my_studies() -> None:

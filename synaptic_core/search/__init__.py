@@ -3,7 +3,8 @@
 Files, one job each: ``space.py`` (the search space from ``PARAMS`` and ``ModelInfo.reads``),
 ``config.py`` (a study's settings; samplers and pruners pinned), ``storage.py`` (Optuna's RDB
 storage, ``$SYNAPTIC_HOME/studies.db``), ``driver.py`` (the ask -> run -> report/prune -> tell loop),
-``manager.py`` (the server's studies, one thread each), ``results.py`` (summary, trials table,
+``manager.py`` (the server's studies, one thread each), ``session.py`` (who drives a study now, its
+heartbeat and what a dead session still owed: resuming after a restart), ``results.py`` (summary, trials table,
 curves, best spec), ``lr_finder.py`` (the learning-rate sweep, a run kind), ``cli.py``
 (``python -m synaptic_core search``). Figures: ``synaptic_core.viz.search``.
 
@@ -17,7 +18,7 @@ from typing import Any
 _EXPORTS = {
     "space_for": "space", "SearchSpace": "space", "Dim": "space", "SpaceError": "space", "tunable": "space",
     "StudyConfig": "config", "SAMPLERS": "config", "PRUNERS": "config", "OBJECTIVES": "config",
-    "StudyDriver": "driver", "StudyManager": "manager", "StudyBusy": "manager",
+    "StudyDriver": "driver", "StudyManager": "manager", "StudyBusy": "session",
     "create_study": "storage", "load_study": "storage", "UnknownStudy": "storage", "studies_path": "storage",
     "summarize": "results", "trials_table": "results", "curves": "results", "best_spec": "results",
     "best_trial": "results", "lr_finder": "lr_finder", "LRFinding": "lr_finder", "lr_finder_spec": "lr_finder",

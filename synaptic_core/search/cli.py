@@ -4,6 +4,8 @@ The base spec comes from the same flags as ``train`` (presets layered the same w
 what to vary and how. The CLI owns a short-lived runner (``recover=False``: it shares the store with
 a server without marking the server's runs interrupted) and drives the study in a thread of its
 own, so Ctrl-C stops the study the way a page's Stop does: running trials stop within one batch.
+A study whose server or CLI died (a restart, kill -9) goes on with ``--study ID --resume``: what its
+last session still owed, the interrupted trials asked again first (``search/session.py``).
 
 ``--json`` prints exactly one line: ``study_id, n_trials, n_complete, n_pruned, n_failed, best``
 (``{run_id, params, value, trial}`` or null) plus the settings; progress goes to stderr.
@@ -42,6 +44,9 @@ def add_search_parser(sub: Any) -> None:
     p.add_argument("--choices", action="append", default=[], metavar="NAME=A|B",
                    help="override choices, e.g. 'hidden=16|32,32|64,64' or 'activation=relu|tanh'")
     p.add_argument("--study", metavar="ID", help="extend this stored study instead of starting one")
+    p.add_argument("--resume", action="store_true",
+                   help="with --study: go on with a study whose server or CLI died, running what its last "
+                        "session still owed (the interrupted trials first)")
     p.add_argument("--name", default="", help="a label for the study")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
     p.add_argument("--quiet", action="store_true", help="no per-trial progress on stderr")
@@ -116,17 +121,29 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .space import SpaceError
     from .storage import UnknownStudy, check_study_id
 
+    from . import session as sessions
+
     n_trials = args.trials if args.trials is not None or args.minutes is not None else 12
+    minutes = args.minutes
     runner = None
     try:
         from .driver import _budget
 
-        _budget(n_trials, args.minutes)
+        if args.resume and not args.study:
+            raise ValueError("--resume needs --study ID (the study to go on with)")
+        if not args.resume:
+            _budget(n_trials, minutes)
         runner = _runner(args.runner, args.parallel)
         manager = StudyManager(runner)
         if args.study:
             study_id = check_study_id(args.study)
             manager.config(study_id)  # UnknownStudy before anything runs
+            if args.resume:
+                status = manager.status(study_id)
+                if status["state"] != "interrupted":
+                    raise ValueError(f"study {study_id} is {status['state']}, not interrupted: "
+                                     "use --trials N to run more trials")
+                n_trials, minutes = status["owed"]["trials"], status["owed"]["minutes"]
         else:
             if not args.vary:
                 raise ValueError("--vary is needed to start a study (or --study ID to extend one)")
@@ -138,11 +155,12 @@ def cmd_search(args: argparse.Namespace) -> int:
                                       owner="cli", name=args.name, ranges=parse_ranges(args.range),
                                       choices=parse_choices(args.choices))
         driver = StudyDriver(runner, study_id, on_told=_progress(args.quiet or False))
+        sessions.check_free(driver.study)  # StudyBusy: a server (or another CLI) runs it now
         if not args.quiet:
             print(f"study {study_id}: {driver.config.sampler} sampler, {driver.config.pruner} pruning, "
                   f"{driver.config.objective}; " + "; ".join(driver.space.describe()), file=sys.stderr)
         t0 = time.perf_counter()
-        thread = threading.Thread(target=driver.run, kwargs={"n_trials": n_trials, "minutes": args.minutes},
+        thread = threading.Thread(target=driver.run, kwargs={"n_trials": n_trials, "minutes": minutes},
                                   name=f"study-{study_id}", daemon=True)
         thread.start()
         try:

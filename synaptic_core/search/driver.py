@@ -17,8 +17,12 @@ its fair share and never floods the queue. TPE's constant liar covers the trials
 
 Stopping (``stop()``): trials in flight are told FAIL ("stopped with the study") and their runs
 cancelled gracefully (killed if still going after ``STOP_GRACE`` seconds); the loop ends once
-every run is final. A session started on a study that has RUNNING trials (a server that died)
-settles them first from their runs' states.
+every run is final. Each session records its budget, process and a heartbeat in the study
+(``session.py``), so another process can tell a study driven elsewhere from one whose driver died.
+A session started on a study that has RUNNING trials (a server that died) settles them first from
+their runs' states: a run that finished is told its value; the others are told FAIL (marked
+``interrupted``) and their parameters are asked again first (``enqueue_trial``), so a resumed study
+re-runs what the crash cut short.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any, Callable
 from synaptic_core.jobs.follow import EventCursor
 from synaptic_core.specs import SpecError
 
+from . import session as sessions
 from .config import MAX_MINUTES, MAX_TRIALS
 from .storage import config_of, load_study
 
@@ -90,6 +95,8 @@ class StudyDriver:
         self.message = ""
         self.state = "idle"  # idle | running | stopping | finished | stopped | failed
         self.exhausted = False  # a grid search has tried every point
+        self.session: sessions.Session | None = None
+        self._beat_at = 0.0
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
@@ -113,16 +120,24 @@ class StudyDriver:
     # -- the loop -------------------------------------------------------------------------
     def run(self, n_trials: int | None = None, minutes: float | None = None) -> dict[str, Any]:
         """Run this session until ``n_trials`` new trials are done and/or ``minutes`` have passed (no
-        new trial starts after that; those running finish), or ``stop()``. Returns the summary."""
+        new trial starts after that; those running finish), or ``stop()``. Returns the summary.
+        StudyBusy when another driver (a thread here, another process) runs the study now."""
+        n_trials, minutes = _budget(n_trials, minutes)
+        sessions.check_free(self.study)  # StudyBusy: another driver runs it now
+        with sessions.driving(self.study_id):
+            return self._run(n_trials, minutes)
+
+    def _run(self, n_trials: int | None, minutes: float | None) -> dict[str, Any]:
         from .results import summarize
 
-        n_trials, minutes = _budget(n_trials, minutes)
         deadline = None if minutes is None else time.monotonic() + minutes * 60
         self.started_trials = 0  # the budget is this call's
         self._set_state("running")
         try:
+            self.session, self._beat_at = sessions.begin(self.study, n_trials, minutes), time.monotonic()
             self._recover()
             while True:
+                self._heartbeat()
                 self._poll_live()
                 if self._stop.is_set():
                     self._stop_live()
@@ -143,7 +158,17 @@ class StudyDriver:
             log.exception("study %s failed", self.study_id)
             self._set_state("failed", f"the search stopped on an error: {type(exc).__name__}: {exc}")
             self._abandon(f"the search stopped on an error: {exc}")
+        if self.session is not None:
+            try:
+                sessions.end(self.study, self.session)
+            except Exception:  # noqa: BLE001 - the summary is still worth returning
+                log.exception("could not mark study %s's session ended", self.study_id)
         return summarize(self.study)
+
+    def _heartbeat(self) -> None:
+        if self.session is not None and time.monotonic() - self._beat_at >= sessions.BEAT_S:
+            self._beat_at = time.monotonic()
+            self.session = sessions.beat(self.study, self.session)
 
     def _why_done(self, n_trials: int | None, deadline: float | None) -> str:
         if self.exhausted:
@@ -191,7 +216,8 @@ class StudyDriver:
         if self.pending is not None:
             trial, spec = self.pending
         else:
-            if isinstance(self.study.sampler, optuna.samplers.GridSampler) and self._grid_started_all():
+            if isinstance(self.study.sampler, optuna.samplers.GridSampler) and not self._waiting() \
+                    and self._grid_started_all():
                 self.exhausted = True
                 return False
             trial = self.study.ask(self.space.distributions())
@@ -216,6 +242,10 @@ class StudyDriver:
             self.pending = None
             self._tell_fail(trial, str(exc))
             return True
+        except Exception as exc:  # the runner broke: the trial must not stay RUNNING behind the failed loop
+            self.pending = None
+            self._tell_fail(trial, f"its run could not be queued: {type(exc).__name__}: {exc}")
+            raise
         if self.pending is not None:
             self._say("")  # no longer waiting for the per-person cap
         self.pending = None
@@ -225,6 +255,12 @@ class StudyDriver:
             self.live.append(LiveTrial(trial, run_id, EventCursor(run_id, keep=False)))
         self._changed()
         return True
+
+    def _waiting(self) -> bool:
+        """Trials queued with fixed parameters (a resume asks interrupted trials again) wait to be asked."""
+        from optuna.trial import TrialState
+
+        return bool(self.study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
 
     def _grid_started_all(self) -> bool:
         """Every grid point has a trial (finished or running). Optuna's ``is_exhausted`` says no while the
@@ -354,29 +390,42 @@ class StudyDriver:
             self.live.clear()
 
     def _recover(self) -> None:
-        """Settle trials a previous session left RUNNING (its server died, or its thread did)."""
+        """Settle trials a previous session left RUNNING (its server died, or its thread did): a trial whose
+        runs all finished is told their value; the others are told FAIL (``interrupted``), their runs still
+        going are cancelled, and their parameters are asked again first."""
         import optuna
         from optuna.trial import TrialState
 
         for frozen in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
             trial = optuna.trial.Trial(self.study, frozen._trial_id)
-            run_id = frozen.user_attrs.get("run_id")
-            try:
-                status = self.runner.status(run_id) if run_id else None
-            except KeyError:
-                status = None
-            if status is not None and not status.finished:
-                self.runner.cancel(run_id)
-                self._tell_fail(trial, "its search session ended before it finished")
+            run_ids = trial_runs(frozen)
+            values, why = [], "its run is gone"
+            for run_id in run_ids:
+                try:
+                    status = self.runner.status(run_id)
+                except KeyError:
+                    status = None
+                if status is not None and not status.finished:
+                    why = "its search session ended before it finished"
+                    try:
+                        self.runner.cancel(run_id)
+                    except Exception:  # noqa: BLE001 - a run of a dead process's runner may not be ours to stop
+                        log.exception("could not cancel run %s of an interrupted trial", run_id)
+                    continue
+                result = self.runner.result(run_id) if status is not None and status.state == "done" else None
+                history = (result or {}).get("history") or []
+                value = history[-1].get(self.config.objective) if history else None
+                if isinstance(value, (int, float)) and math.isfinite(value):
+                    values.append(float(value))
+                elif status is not None and status.message:
+                    why = status.message
+            if run_ids and len(values) == len(run_ids):
+                self.study.tell(trial, sum(values) / len(values))
                 continue
-            result = self.runner.result(run_id) if status is not None and status.state == "done" else None
-            history = (result or {}).get("history") or []
-            value = history[-1].get(self.config.objective) if history else None
-            if isinstance(value, (int, float)) and math.isfinite(value):
-                self.study.tell(trial, float(value))
-            else:
-                why = status.message if status is not None and status.message else "its run is gone"
-                self._tell_fail(trial, f"interrupted: {why}")
+            trial.set_user_attr("interrupted", True)
+            self._tell_fail(trial, f"interrupted: {why}")
+            if frozen.params:
+                self.study.enqueue_trial(dict(frozen.params), user_attrs={"retry_of": frozen.number})
 
     # -- bookkeeping ---------------------------------------------------------------------
     def _set_state(self, state: str, message: str = "") -> None:
@@ -397,6 +446,15 @@ class StudyDriver:
                 self.on_change()
             except Exception:  # noqa: BLE001 - a listener must not break the loop
                 log.exception("study change listener failed")
+
+
+def trial_runs(frozen: Any) -> list[str]:
+    """The run ids of a trial: one, or one per fold of a cross-validated study."""
+    run_ids = frozen.user_attrs.get("run_ids")
+    if run_ids:
+        return [str(r) for r in run_ids]
+    run_id = frozen.user_attrs.get("run_id")
+    return [str(run_id)] if run_id else []
 
 
 def _budget(n_trials: int | None, minutes: float | None) -> tuple[int | None, float | None]:

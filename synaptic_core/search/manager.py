@@ -5,7 +5,10 @@ The manager lives where the runner lives (one per server, beside it: ``ui/servic
 owns one ``StudyDriver`` thread per active study, and answers every page from the same state. A
 page only calls it -- ``start`` / ``extend`` / ``stop`` / ``status`` -- and reads figures from
 storage; closing the page changes nothing, and reopening it (the study id is in the URL) shows the
-study as it stands. After a server restart the stored study is reopened with ``extend``.
+study as it stands. After a server restart the stored study shows as ``interrupted`` (its last
+session did not end and its process is gone, see ``session.py``): ``resume`` runs what that session
+still owed (the interrupted trials asked again first), ``extend`` runs more. A study driven by
+another process right now (the CLI) shows as ``elsewhere`` and cannot be extended from here.
 
 Rights: only the study's owner (or the trusted local caller, ``by=None``; an admin via
 ``policy.may_control``) may stop or extend it; anyone with the id may watch it, like a run.
@@ -20,16 +23,14 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from synaptic_core.specs import RunSpec
 
+from . import session as sessions
 from .config import StudyConfig, default_startup
 from .driver import StudyDriver, _budget
+from .session import StudyBusy
 from .space import space_for
 from .storage import UnknownStudy, check_study_id, config_of, create_study, load_study, study_ids
 
 log = logging.getLogger(__name__)
-
-
-class StudyBusy(RuntimeError):
-    """The study is already running in this server."""
 
 
 class StudyManager:
@@ -84,6 +85,7 @@ class StudyManager:
             if thread is not None and thread.is_alive():
                 raise StudyBusy(f"study {study_id} is already running")
             driver = StudyDriver(self.runner, study_id, self.store_path, poll=self.poll)
+            sessions.check_free(driver.study)  # another process drives it now
             thread = threading.Thread(target=self._drive, args=(driver, n_trials, minutes),
                                       name=f"study-{study_id}", daemon=True)
             self._drivers[study_id], self._threads[study_id] = driver, thread
@@ -95,6 +97,18 @@ class StudyManager:
             driver.run(n_trials=n_trials, minutes=minutes)
         except Exception:  # noqa: BLE001 - run() catches its own; this is the last guard of a daemon thread
             log.exception("study %s thread failed", driver.study_id)
+
+    def resume(self, study_id: str, by: Any = None) -> tuple[int | None, float | None]:
+        """Go on with a study whose last session died (a server restart): run what it still owed, its
+        interrupted trials asked again first. Returns ``(trials, minutes)`` started; ValueError when the
+        study is not interrupted."""
+        self._check_control(study_id, by)
+        status = self.status(study_id)
+        if status["state"] != "interrupted":
+            raise ValueError(f"study {study_id} is {status['state']}, not interrupted: run more trials instead")
+        n_trials, minutes = status["owed"]["trials"], status["owed"]["minutes"]
+        self._launch(study_id, n_trials, minutes)
+        return n_trials, minutes
 
     # -- control --------------------------------------------------------------------------
     def stop(self, study_id: str, by: Any = None) -> bool:
@@ -156,10 +170,22 @@ class StudyManager:
         snap = driver.snapshot() if driver is not None else {"state": "stored", "message": "", "version": 0,
                                                              "live": [], "started": 0}
         state, message = (snap["state"], snap["message"]) if driver is not None else ("stored", "")
-        if not alive and out["n_running"]:  # a server that stopped while the study ran left trials RUNNING
-            state, message = "interrupted", "the server stopped while this study ran: extend it to go on"
+        owed: dict[str, Any] = {"trials": None, "minutes": None}
+        if not alive:
+            record = sessions.read(study)
+            if record is not None and not record.ended and not sessions.is_dead(record, study_id):
+                state, message = "elsewhere", (f"being run by another process (pid {record.pid} on "
+                                               f"{record.host}); watch it here, control it there")
+            elif out["n_running"] or (record is not None and not record.ended):
+                # the server (or the CLI) stopped while the study ran: trials left RUNNING, budget left over
+                n, minutes = sessions.owed(study, record)
+                n = n if n is not None or minutes is not None else max(1, out["n_running"])
+                owed = {"trials": n, "minutes": minutes}
+                state, message = "interrupted", ("the server stopped while this study ran: resume it to run what "
+                                                 "was left" + (f" ({n} trials)" if n else "") +
+                                                 ", the interrupted trials first")
         out.update(active=alive, state=state, message=message, version=f"{out['n_trials']}.{snap['version']}",
-                   live=snap["live"])
+                   live=snap["live"], owed=owed)
         return out
 
     def studies(self, owner: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -14,9 +14,11 @@ from .storage import config_of
 
 
 def _state(frozen: Any) -> str:
-    """complete | pruned | failed | stopped | running: the words a table shows."""
+    """complete | pruned | failed | stopped | interrupted | running: the words a table shows."""
     name = frozen.state.name.lower()
     if name == "fail":
+        if frozen.user_attrs.get("interrupted"):
+            return "interrupted"
         return "stopped" if frozen.user_attrs.get("stopped") else "failed"
     return {"waiting": "running"}.get(name, name)
 
@@ -25,14 +27,14 @@ def summarize(study: Any) -> dict[str, Any]:
     """The study in one dict (the CLI's JSON line): ids, settings, counts by state, the best trial."""
     config = config_of(study)
     trials = study.get_trials(deepcopy=False)
-    counts = {s: 0 for s in ("complete", "pruned", "failed", "stopped", "running")}
+    counts = {s: 0 for s in ("complete", "pruned", "failed", "stopped", "interrupted", "running")}
     for t in trials:
         counts[_state(t)] = counts.get(_state(t), 0) + 1
     return {"study_id": study.study_name, "name": config.name, "dataset": config.base.get("dataset"),
             "model": config.base.get("model"), "objective": config.objective, "direction": config.direction,
             "sampler": config.sampler, "pruner": config.pruner, "seed": config.seed,
             "vary": [d["name"] for d in config.space], "n_trials": len(trials), "n_complete": counts["complete"],
-            "n_pruned": counts["pruned"], "n_failed": counts["failed"] + counts["stopped"],
+            "n_pruned": counts["pruned"], "n_failed": counts["failed"] + counts["stopped"] + counts["interrupted"],
             "n_running": counts["running"], "best": best_trial(study)}
 
 

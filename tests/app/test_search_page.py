@@ -163,3 +163,31 @@ def test_a_links_bad_values_are_shown_as_text_and_the_page_stays_usable(manager)
     assert raw and "<b>" not in raw and "**x**" not in raw and "](" not in raw
     assert hostile in " ".join(shown(e.value) for e in at.warning)
     assert not _button(at, "search_start").disabled
+
+
+def test_an_interrupted_study_says_so_and_its_owner_resumes_it(manager):
+    """A study whose server died (a trial left RUNNING, its session's process gone) is shown as interrupted;
+    Resume re-runs the interrupted trial first and what the session still owed."""
+    from synaptic_core.search import session as sessions
+    from synaptic_core.search.results import trials_table
+    from synaptic_core.search.storage import load_study
+    from synaptic_core.specs import RunSpec
+
+    study_id = manager.create(RunSpec().replace(dataset="circle", model="mlp", epochs=2), "lr", n_trials=2,
+                              owner="me", sampler="random", pruner="none")
+    study = load_study(study_id, manager.store_path, for_driving=True)
+    record = sessions.begin(study, 2, None)
+    orphan = study.ask(manager.config(study_id).search_space().distributions())
+    orphan.set_user_attr("run_id", "gone")
+    study.set_user_attr(sessions.ATTR, sessions.Session(**{**record.__dict__, "pid": 2**22 + 7}).to_json())
+    assert not any(b.key == "search_resume" for b in _open(manager, owner="someone-else", study=study_id).button)
+    at = _open(manager, study=study_id)
+    assert not at.exception
+    assert "interrupted" in " ".join(shown(w.value) for w in at.warning)
+    _button(at, "search_resume").click().run()
+    assert not at.exception and not at.error
+    assert manager.wait(study_id, timeout=30)
+    rows = trials_table(manager.study(study_id))
+    assert [r["state"] for r in rows] == ["interrupted", "complete", "complete"]
+    assert rows[1]["params"] == rows[0]["params"]
+    assert manager.status(study_id)["state"] == "finished"

@@ -193,7 +193,8 @@ def test_a_stored_study_reopens_and_extends_with_new_trials(runner, db):
     summary = manager.status(study_id)
     assert summary["n_trials"] == 4 + 1 + 3 and summary["n_complete"] == 7 and summary["n_failed"] == 1
     rows = trials_table(load_study(study_id, db))
-    assert rows[4]["state"] == "failed" and rows[4]["message"].startswith("interrupted")
+    assert rows[4]["state"] == "interrupted" and rows[4]["message"].startswith("interrupted")
+    assert rows[5]["params"] == rows[4]["params"]  # the interrupted trial is asked again first
     assert manager.status(study_id)["state"] == "finished"
     assert [r["params"] for r in rows[:4]] == old
     assert all(r["params"] not in old for r in rows[5:])  # the seed moved on: no replay of the first draws
