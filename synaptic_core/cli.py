@@ -112,10 +112,51 @@ def _progress_printer(quiet: bool):
     return show
 
 
+def ingest_upload(args: argparse.Namespace) -> str | None:
+    """``--csv`` / ``--image-zip``: check and store the file (as the page's upload does); its dataset name.
+
+    Raises UploadError (a DataError) with the message a person needs when the file cannot be used.
+    """
+    from pathlib import Path
+
+    from synaptic_core.data.uploads import UploadError, UploadLimits, ingest_csv, ingest_zip
+
+    path = args.csv or args.image_zip
+    if not path:
+        return None
+    if args.csv and args.image_zip:
+        raise UploadError("Give either --csv or --image-zip, not both.")
+    if args.dataset is not None:
+        raise UploadError("--dataset and --csv/--image-zip both name the data: give one of them.")
+    file = Path(path)
+    limit = UploadLimits.from_env().max_bytes
+    try:
+        if file.stat().st_size > limit:
+            raise UploadError(f"{file.name} is {file.stat().st_size / 1e6:.1f} MB, more than the limit of "
+                              f"{limit / 1e6:.0f} MB (SYNAPTIC_UPLOAD_MAX_BYTES).")
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UploadError(f"Could not read {path}: {exc.strerror or exc}.") from None
+    if args.csv:
+        return ingest_csv(data, file.name, target=args.target, missing=args.missing, owner="cli").name
+    return ingest_zip(data, file.name, size=args.image_size, color=args.color, owner="cli").name
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    from synaptic_core.data import dataset_names
+    from synaptic_core.data import DataError, dataset_names
     from synaptic_core.models import model_names
 
+    try:
+        upload = ingest_upload(args)
+    except DataError as e:
+        if args.json:
+            print(json.dumps({"run_id": None, "error": {"kind": "data", "message": str(e)}}))
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if upload is not None:
+        args.dataset = upload
+        if not args.quiet:
+            print(f"your data is stored as dataset {upload} (reuse it with --dataset {upload})", file=sys.stderr)
     try:
         spec = spec_from_args(args).validated(known_datasets=dataset_names(), known_models=model_names())
     except SpecError as e:
@@ -144,6 +185,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         print(summary_line(run_id, result))
     return 0
+
+
+def _add_upload_flags(p: argparse.ArgumentParser) -> None:
+    """Your own data: a CSV (with its target column) or a zip of class folders, stored as ``upload:<key>``."""
+    from synaptic_core.data.uploads import COLORS, MISSING_CHOICES, SIZES
+
+    g = p.add_argument_group("your own data (instead of --dataset)")
+    g.add_argument("--csv", metavar="PATH", help="train on this CSV file (checked and stored as upload:<hash>)")
+    g.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (default: the last one); text or "
+                   "few integer values: classification, other numbers: regression")
+    g.add_argument("--missing", choices=MISSING_CHOICES, default="drop",
+                   help="rows with an empty feature: drop them, or fill with the median / most frequent value")
+    g.add_argument("--image-zip", metavar="PATH", help="train on a zip of image folders, one folder per class")
+    g.add_argument("--image-size", type=int, choices=SIZES, default=32, help="images are resized to N x N")
+    g.add_argument("--color", choices=COLORS, default="rgb", help="keep colour or convert to grey")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -176,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "default $SYNAPTIC_RUNNER, else local")
     p.add_argument("--no-preset", action="store_true",
                    help="use the plain spec defaults, not the model's preset and the dataset's defaults")
+    _add_upload_flags(p)
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("bench", help="measure training overhead, time to first metric, cold start, digits")
     p.add_argument("--json", action="store_true")
@@ -193,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     from synaptic_core.jobs.cli import add_resume_parser  # resume RUN_ID: continue an interrupted run
 
     add_resume_parser(sub)
+    from synaptic_core.data.cli import add_download_parser  # download NAME: a full set, on request only
+
+    add_download_parser(sub)
     from synaptic_core.runs.cli import add_runs_parser  # runs [--json]: the store's runs as a table
 
     add_runs_parser(sub)
