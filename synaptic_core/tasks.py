@@ -88,10 +88,10 @@ def resolve(hook: Hook) -> Callable[..., Any]:
 
 # -- small per-task glue (Keras and the sequence helpers are imported only when a run needs them) ---------
 def boundary_stream(spec: Any, emit: Callable, ds: Any) -> list:
-    """Toy sets: P(class 1) over a grid, streamed while the network learns."""
+    """Toy sets: P(class 1) over a grid of points, given the run's input features, streamed while it learns."""
     from synaptic_core.training.callbacks import BoundaryStream
 
-    return [BoundaryStream(emit, ds.x_train)]
+    return [BoundaryStream(emit, ds.extra.get("points_train", ds.x_train), features=spec.features)]
 
 
 def text_samples(spec: Any, emit: Callable, ds: Any) -> list:

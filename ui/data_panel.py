@@ -45,8 +45,9 @@ def load_preview(spec_json: str) -> dict[str, Any]:
         "task": ds.task, "source": ds.source, "source_label": ds.source_label, "notes": list(ds.notes),
         "class_names": list(ds.class_names), "n_available": int(ds.n_train_available),
         "n_used": int(len(ds.y_train)), "input_shape": tuple(ds.input_shape),
-        "x": ds.x_train[:n], "y": ds.y_train[:n],
-        "x_test": ds.x_test if toy else None, "y_test": ds.y_test if toy else None,
+        # toy sets: the raw 2-D points (the model's inputs may be other features of them: data.toy)
+        "x": ds.extra.get("points_train", ds.x_train)[:n], "y": ds.y_train[:n],
+        "x_test": ds.extra.get("points_test", ds.x_test) if toy else None, "y_test": ds.y_test if toy else None,
     }
 
 

@@ -44,8 +44,12 @@ def _figures(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         from synaptic_core.bench.search import bench_search
         return bench_search(n_trials=4 if quick else 16, epochs=2 if quick else 6, subset=2000 if quick else 10000)
 
+    def churn() -> dict[str, Any]:
+        from synaptic_core.bench.churn import bench_churn
+        return bench_churn(seeds=(0,) if quick else (0, 1, 2), epochs=3 if quick else None)
+
     return {"training": training, "cold_start": cold_start, "digits": digits, "serving": serving,
-            "ray_runner": ray_runner, "search": search}
+            "ray_runner": ray_runner, "search": search, "churn": churn}
 
 
 def run_all(only: list[str] | None = None, quick: bool = False) -> dict[str, Any]:

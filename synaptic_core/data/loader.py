@@ -34,7 +34,7 @@ from .fetch import Progress, download
 from .images import read_images
 from .registry import Entry, get_entry
 from .sources import generated_source, iter_sources
-from .toy import make_toy
+from .toy import make_toy, with_features
 from .types import DataError, Dataset, SourceInfo
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -121,7 +121,7 @@ def prepare_points(entry: Entry, spec: Any, arrays: Arrays, source: SourceInfo) 
     """As prepare_classes; the label also says the noise and seed the points were generated with."""
     ds = prepare_classes(entry, spec, arrays, source)
     ds.source_label += f" (noise {spec.noise:g}, seed {spec.seed})"
-    return ds
+    return with_features(ds, spec.features)  # inputs x1, x2 or others; the raw points kept in ds.extra
 
 
 def select_classes(arrays: Arrays, class_names: list[str], classes: tuple[int, ...], entry: Entry

@@ -18,7 +18,7 @@ and an odd ``n_points`` gives exactly ``n_points`` points (the playground would 
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -91,3 +91,65 @@ def make_toy(name: str, n_points: int, noise: float, train_ratio: float, seed: i
     xy, y = xy[order].astype(np.float32), y[order]
     split = int(np.floor(len(y) * train_ratio))
     return xy[:split], y[:split], xy[split:], y[split:]
+
+
+# -- input features (tensorflow/playground's "features" column) ------------------------------------------
+# The playground feeds the network x1, x2 and five fixed functions of them; picking x1² and x2² lets a
+# model with no hidden layer separate the circle (it becomes a threshold on x1² + x2²). Each feature is
+# computed here and nowhere else: training's arrays (``with_features``), the decision-boundary grid
+# (``boundary_grid``) and the serving endpoint all call ``feature_matrix``. ``FEATURE_CODE`` is the same
+# formula as numpy source over columns ``x1``, ``x2`` (for an exported script); a test checks they agree.
+FEATURES: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
+    "x1": ("x₁", lambda x1, x2: x1),
+    "x2": ("x₂", lambda x1, x2: x2),
+    "x1sq": ("x₁²", lambda x1, x2: x1 * x1),
+    "x2sq": ("x₂²", lambda x1, x2: x2 * x2),
+    "x1x2": ("x₁·x₂", lambda x1, x2: x1 * x2),
+    "sin_x1": ("sin x₁", lambda x1, x2: np.sin(x1)),
+    "sin_x2": ("sin x₂", lambda x1, x2: np.sin(x2)),
+}
+FEATURE_CODE: dict[str, str] = {"x1": "x1", "x2": "x2", "x1sq": "x1 * x1", "x2sq": "x2 * x2", "x1x2": "x1 * x2",
+                                "sin_x1": "np.sin(x1)", "sin_x2": "np.sin(x2)"}
+RAW_FEATURES = ("x1", "x2")
+
+
+def feature_title(name: str) -> str:
+    """"x₁²" for "x1sq": what a widget or a chart shows."""
+    return FEATURES[name][0] if name in FEATURES else str(name)
+
+
+def feature_matrix(xy: np.ndarray, features: Sequence[str] = RAW_FEATURES) -> np.ndarray:
+    """(N, 2) points -> (N, len(features)) float32 inputs, one column per feature in the given order.
+
+    Computed in float64 and rounded once to float32, so every caller gets the same numbers.
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise ValueError(f"toy points must be shaped (N, 2), got {xy.shape}")
+    unknown = [f for f in features if f not in FEATURES]
+    if unknown or not features:
+        raise ValueError(f"unknown toy features {unknown}: choose from {', '.join(FEATURES)}")
+    x1, x2 = xy[:, 0], xy[:, 1]
+    return np.stack([FEATURES[f][1](x1, x2) for f in features], axis=1).astype(np.float32)
+
+
+def with_features(ds: Any, features: Sequence[str]) -> Any:
+    """The toy Dataset with its inputs as ``features``; the raw points stay in ``extra`` ("points_train",
+    "points_test") for the scatter plots and the boundary grid's range."""
+    ds.extra["points_train"], ds.extra["points_test"] = ds.x_train, ds.x_test
+    ds.extra["features"] = list(features)
+    ds.x_train, ds.x_test = feature_matrix(ds.x_train, features), feature_matrix(ds.x_test, features)
+    return ds
+
+
+def boundary_grid(points: np.ndarray, features: Sequence[str] = RAW_FEATURES, resolution: int = 50
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(xs, ys, inputs)``: a resolution x resolution grid over the points' range (10% margin), and the
+    model's inputs at its nodes (row-major: ``inputs[i * len(xs) + j]`` is ``(xs[j], ys[i])``)."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = 0.1 * (hi - lo + 1e-9)
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, feature_matrix(np.stack([gx.ravel(), gy.ravel()], axis=1), features)

@@ -125,9 +125,15 @@ def _load(run: Mapping[str, Any], run_dir: Path) -> Predictor:
         return Predictor(**base, prepare=lambda items: inp.image_batch(items, shape), input={
             "kind": "image", "shape": list(shape), "format": "a base64 PNG/JPEG string, or a nested array "
             f"(height, width) or (height, width, channels) of 0..255; resized and converted to {list(shape)}"})
-    if task == "toy":
-        return Predictor(**base, prepare=lambda items: inp.vector_batch(items, shape[0], "a point [x1, x2]")
-                         .astype(np.float32), input={"kind": "point", "shape": list(shape), "format": "[x1, x2]"})
+    if task == "toy":  # a point (x1, x2) -> the run's input features, computed as in training (data.toy)
+        from synaptic_core.data.toy import feature_matrix
+
+        features = RunSpec.from_mapping(run.get("spec") or {}, strict=False).features
+        if len(features) != shape[0]:
+            raise Unservable(f"the run's {len(features)} input features do not match the model's {shape[0]} inputs")
+        return Predictor(**base, prepare=lambda items: feature_matrix(inp.vector_batch(items, 2, "a point [x1, x2]"),
+                                                                      features),
+                         input={"kind": "point", "shape": [2], "format": "[x1, x2]", "features": list(features)})
     if task == "tabular":
         from synaptic_core.serving.tabular import EncoderMismatch, build_encoder
 

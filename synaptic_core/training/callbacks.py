@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import keras
 import numpy as np
@@ -113,15 +113,14 @@ class NanGuard(keras.callbacks.Callback):
 class BoundaryStream(keras.callbacks.Callback):
     """For 2-D toy sets: P(class 1) over a grid, emitted a few times a second and at each epoch end."""
 
-    def __init__(self, emit: Emit, x: np.ndarray, resolution: int = 50, min_interval: float = 0.4):
+    def __init__(self, emit: Emit, x: np.ndarray, resolution: int = 50, min_interval: float = 0.4,
+                 features: Sequence[str] = ("x1", "x2")):
+        from synaptic_core.data.toy import boundary_grid
+
         super().__init__()
         self.emit, self.min_interval = emit, min_interval
-        lo, hi = x.min(axis=0), x.max(axis=0)
-        pad = 0.1 * (hi - lo + 1e-9)
-        self.xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
-        self.ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
-        gx, gy = np.meshgrid(self.xs, self.ys)
-        self.grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype("float32")
+        # x: the raw 2-D points; the grid gets the same input features as training (data.toy, one place)
+        self.xs, self.ys, self.grid = boundary_grid(x, features, resolution)
         self.last = -1.0
         self.epoch = 0
 

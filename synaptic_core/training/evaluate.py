@@ -32,7 +32,8 @@ def save_misclassified(path: Path, x: np.ndarray, y_true: np.ndarray, probs: np.
 
 
 def evaluate(model: Any, ds: Any, workdir: Path, batch_size: int = 512, gallery: bool = False) -> dict[str, Any]:
-    """Test loss/accuracy, confusion matrix, per-class accuracy; with ``gallery``, the misclassified images."""
+    """Test loss/accuracy, confusion matrix, per-class accuracy; with ``gallery``, the misclassified images;
+    for two classes, ``binary`` (``thresholds.summary``) and ``scores_path`` (the test scores)."""
     probs = np.asarray(model.predict(ds.x_test, batch_size=batch_size, verbose=0), dtype=np.float64)
     picked = probs[np.arange(len(ds.y_test)), ds.y_test]
     loss = float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())  # Keras' crossentropy clips at 1e-7 too
@@ -44,6 +45,11 @@ def evaluate(model: Any, ds: Any, workdir: Path, batch_size: int = 512, gallery:
         "per_class_accuracy": per_class_accuracy(matrix),
         "misclassified_path": None,
     }
+    if ds.n_classes == 2:  # rare-class view: P/R/F1 per class, the PR curve, scores for the threshold slider
+        from synaptic_core.training import thresholds
+
+        out["binary"] = thresholds.summary(ds.y_test, probs[:, 1])
+        out["scores_path"] = str(thresholds.save_scores(workdir / thresholds.SCORES_FILE, ds.y_test, probs[:, 1]))
     if gallery:
         path = workdir / "misclassified.npz"
         save_misclassified(path, ds.x_test, ds.y_test, probs)

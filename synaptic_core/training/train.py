@@ -20,7 +20,7 @@ import numpy as np
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.tasks import Task, get_task, resolve
-from synaptic_core.training import guard
+from synaptic_core.training import guard, imbalance
 from synaptic_core.training.errors import TrainingError
 
 
@@ -82,7 +82,8 @@ def _build(spec: RunSpec, sink: Sink, ds, task: Task):
     except ValueError as e:  # SpecError and Keras shape errors both say what is wrong
         raise TrainingError("spec", str(e)) from e
     guard.check_built(spec, model, task)  # the exact count, before fit adds gradients and optimizer slots
-    model.compile(optimizer=make_optimizer(spec), loss=task.loss, metrics=list(task.metrics))
+    model.compile(optimizer=make_optimizer(spec), loss=imbalance.loss_for(spec, task, ds.n_classes),
+                  metrics=list(task.metrics))
     sink.emit({"type": "model", "params": int(model.count_params()), "summary": model_summary(model)})
     return model
 
@@ -118,10 +119,15 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
     if spec.synthetic_digits > 0 and ds.name == "mnist":
         from synaptic_core.digits.synthetic import add_synthetic_digits
         x_fit, y_fit = add_synthetic_digits(x_fit, y_fit, spec.synthetic_digits, spec.seed)
+    try:  # rare classes: weights or resampling of the training rows only; one-hot labels for focal loss
+        fit = imbalance.prepare_fit(spec, task, x_fit, y_fit, val, ds.n_classes)
+    except imbalance.ImbalanceError as e:
+        raise TrainingError("spec", str(e)) from e
+    x_fit, y_fit, val = fit.x, fit.y, fit.val
     sink.emit({"type": "data", "dataset": ds.name, "source": ds.source, "source_label": ds.source_label,
                "n_train": int(len(x_fit)), "n_val": 0 if val is None else int(len(val[0])),
                "n_test": int(len(ds.x_test)), "input_shape": list(ds.input_shape), "n_classes": ds.n_classes,
-               "class_names": _labels(ds, task), "task": ds.task})
+               "class_names": _labels(ds, task), "task": ds.task, "imbalance": fit.summary(spec.imbalance)})
     model = _build(spec, sink, ds, task)
     resume = checkpoint.resume_from(model, workdir, sink.emit)  # a resumed run: its folder has a checkpoint
     start = resume.epoch if resume else 0
@@ -133,7 +139,7 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
     sink.emit({"type": "status", "stage": "training", "message": "Training…"})
     t0 = time.perf_counter()
     history = model.fit(**_fit_data(spec, ds, task, x_fit, y_fit), epochs=spec.epochs, initial_epoch=start,
-                        validation_data=val, callbacks=cbs, verbose=0)
+                        validation_data=val, class_weight=fit.class_weight, callbacks=cbs, verbose=0)
     train_seconds = time.perf_counter() - t0
     if nan.nan_at is not None:
         epoch, batch = nan.nan_at
@@ -159,6 +165,7 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
         "stopped": stop.stopped_at is not None,
         "stopped_at": None if stop.stopped_at is None else {"epoch": stop.stopped_at[0], "batch": stop.stopped_at[1]},
         "class_names": _labels(ds, task), "task": ds.task, "spec": spec.as_dict(),
+        "imbalance": fit.summary(spec.imbalance),
     }
     result.update(resolve(task.evaluate)(spec, model, ds, workdir))
     model_path = workdir / "model.keras"
