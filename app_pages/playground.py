@@ -49,6 +49,8 @@ def _widgets(form: Form) -> None:
                 data_widgets.subset_slider(form, preview["n_available"])
             data_panel.source_panel(form.spec, info, preview)
             data_panel.preview_samples(preview)
+        elif info.downloadable and st.button(f"Download {info.title}", key="download_data"):  # CIFAR-100: on request
+            data_panel.download_with_progress(info)
     with model_tab:
         form.model_picker(info)
         form.architecture()

@@ -1,12 +1,18 @@
 """Readers for the image sets' file formats, with numpy only (no pickle, no TensorFlow).
 
-Three formats:
+Four formats:
 
 * ``.npz`` with Keras' keys ``x_train, y_train, x_test, y_test`` (Keras' ``mnist.npz``, the
   files in ``../shared/datasets`` and the bundled samples); ``y`` may be ``(N,)`` or ``(N,1)``;
+* ``.npz`` with one split column instead (``x, y, usage``: FER-2013's ``fer2013.npz``, whose
+  ``usage`` is Training / PublicTest / PrivateTest as in the original csv): training rows are
+  the train split, ``PrivateTest`` the test split (the split published results are quoted on);
+  PublicTest is left out (the competition's validation split);
 * a folder of gzipped IDX files (Keras' Fashion-MNIST cache, ``train-images-idx3-ubyte.gz``...);
-* the CIFAR-10 *binary* archive ``cifar-10-binary.tar.gz`` (records of 1 label byte + 3,072
-  pixel bytes, channel-major), read straight from the tar without extracting it.
+* the CIFAR-10 and CIFAR-100 *binary* archives ``cifar-10-binary.tar.gz`` (records of 1 label
+  byte + 3,072 pixel bytes, channel-major) and ``cifar-100-binary.tar.gz`` (2 label bytes,
+  coarse then fine, + 3,072 pixel bytes; the 100 fine labels are used), read straight from the
+  tar without extracting it. The authors' *python* versions are pickles and are never read.
 
 Every reader returns read-only ``(x_train, y_train, x_test, y_test)``: x uint8 NHWC, y int64.
 Decoded arrays are cached in-process (``functools.lru_cache``) keyed by the dataset name, the
@@ -38,6 +44,9 @@ _IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
 _CIFAR_TRAIN = tuple(f"cifar-10-batches-bin/data_batch_{i}.bin" for i in range(1, 6))
 _CIFAR_TEST = "cifar-10-batches-bin/test_batch.bin"
 _CIFAR_RECORD = 1 + 32 * 32 * 3
+_CIFAR100_TRAIN, _CIFAR100_TEST = "cifar-100-binary/train.bin", "cifar-100-binary/test.bin"
+_CIFAR100_RECORD = 2 + 32 * 32 * 3
+USAGE_TRAIN, USAGE_TEST = "Training", "PrivateTest"  # FER-2013's split column
 
 
 def file_signature(path: Path) -> tuple:
@@ -63,6 +72,8 @@ def _read_cached(name: str, path_str: str, signature: tuple, input_shape: tuple,
     try:
         if path.is_dir():
             arrays = _read_idx_folder(path)
+        elif path.name.startswith("cifar-100") and path.name.endswith(".tar.gz"):
+            arrays = _read_cifar100_binary(path)
         elif path.name.endswith(".tar.gz"):
             arrays = _read_cifar_binary(path)
         else:
@@ -76,11 +87,24 @@ def _read_cached(name: str, path_str: str, signature: tuple, input_shape: tuple,
 
 def _read_npz(path: Path) -> Arrays:
     with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:  # our handle: closed even on a bad zip
+        if {"x", "y", "usage"} <= set(z.files) and "x_train" not in z.files:
+            return _split_by_usage(path, z["x"], z["y"], z["usage"])
         missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in z.files]
         if missing:
             raise DataError(f"Could not read {path}: it has no {', '.join(missing)} array "
                             f"(found: {', '.join(z.files) or 'nothing'}).")
         return z["x_train"], z["y_train"], z["x_test"], z["y_test"]
+
+
+def _split_by_usage(path: Path, x: np.ndarray, y: np.ndarray, usage: np.ndarray) -> Arrays:
+    """FER-2013's layout: one array of images and a ``usage`` column naming each row's split."""
+    usage = np.asarray(usage).astype(str).reshape(-1)
+    if len(usage) != len(x) or len(y) != len(x):
+        raise DataError(f"Could not read {path}: {len(x)} images, {len(y)} labels and {len(usage)} usage values.")
+    train, test = usage == USAGE_TRAIN, usage == USAGE_TEST
+    if not train.any() or not test.any():
+        raise DataError(f"Could not read {path}: its usage column has no {USAGE_TRAIN!r} or no {USAGE_TEST!r} rows.")
+    return x[train], y[train], x[test], y[test]
 
 
 def _read_idx(path: Path, magic: int) -> np.ndarray:
@@ -121,6 +145,25 @@ def _read_cifar_binary(path: Path) -> Arrays:
     x_train = np.concatenate([p[0] for p in parts])
     y_train = np.concatenate([p[1] for p in parts])
     return x_train, y_train, np.ascontiguousarray(x_test), y_test
+
+
+def _cifar100_records(tar: tarfile.TarFile, member: str) -> tuple[np.ndarray, np.ndarray]:
+    """Records of 1 coarse label byte, 1 fine label byte and 3,072 pixel bytes (R, G, B planes)."""
+    fh = tar.extractfile(member)
+    if fh is None:
+        raise DataError(f"{member} is not a regular file")
+    raw = np.frombuffer(fh.read(), np.uint8)
+    if raw.size == 0 or raw.size % _CIFAR100_RECORD:
+        raise DataError(f"{member} is {raw.size} bytes, not a whole number of {_CIFAR100_RECORD}-byte records")
+    rec = raw.reshape(-1, _CIFAR100_RECORD)
+    return np.ascontiguousarray(rec[:, 2:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)), rec[:, 1]
+
+
+def _read_cifar100_binary(path: Path) -> Arrays:
+    with tarfile.open(path, "r:gz") as tar:
+        x_train, y_train = _cifar100_records(tar, _CIFAR100_TRAIN)
+        x_test, y_test = _cifar100_records(tar, _CIFAR100_TEST)
+    return x_train, y_train, x_test, y_test
 
 
 def _check(path: Path, arrays: Arrays, input_shape: tuple, n_classes: int) -> Arrays:

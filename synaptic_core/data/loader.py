@@ -33,7 +33,7 @@ from ..specs import RunSpec
 from .fetch import Progress, download
 from .images import read_images
 from .registry import Entry, get_entry
-from .sources import generated_source, iter_sources
+from .sources import download_size, generated_source, iter_sources
 from .toy import make_toy, with_features
 from .types import DataError, Dataset, SourceInfo
 
@@ -71,6 +71,10 @@ def _load_files(entry: Entry, task: Task, spec: Any, allow_download: bool, progr
     candidates = list(iter_sources(entry, allow_download))
     if getattr(spec, "source", "auto") == "bundled":  # the user chose the offline sample explicitly
         candidates = [c for c in candidates if c.source == "bundled"]
+    if not candidates and entry.remote and not entry.bundled_file:
+        raise DataError(f"{entry.title} is not downloaded yet and has no bundled sample: fetch it once with "
+                        f"`python -m synaptic_core download {entry.name}` or the page's Download button "
+                        f"({download_size(entry)}), or put {entry.local_files[0]} in $SYNAPTIC_DATA_DIR.")
     if not candidates:
         raise DataError(f"{entry.title}: no file found in $SYNAPTIC_DATA_DIR ({', '.join(entry.local_files)}), "
                         "in the Keras cache, or in assets/data/ (the bundled sample is missing).")

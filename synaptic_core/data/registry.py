@@ -99,10 +99,34 @@ _CIFAR_REMOTE = (
                "c32a1d4ab5d03f1284b67883e8d87530", "md5", 170052171),
 )
 
+# CIFAR-100: the authors' *binary* version, as for CIFAR-10 (Keras fetches the pickled python version). The md5
+# and size are those published on https://www.cs.toronto.edu/~kriz/cifar.html (03b5dce0..., 168,513,733 bytes);
+# the sha256 is the one tensorflow/datasets records for the same URL (url_checksums/cifar100.txt).
+_CIFAR100_REMOTE = (
+    RemoteFile("https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz", "cifar-100-binary.tar.gz",
+               "58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec", "sha256", 168513733),
+)
+
 _DIGITS = tuple(str(d) for d in range(10))
 _FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
             "Ankle boot")
 _CIFAR = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+# the 100 fine labels in label order (fine_label_names.txt of the archive)
+_CIFAR100 = tuple("""apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge bus butterfly
+camel can castle caterpillar cattle chair chimpanzee clock cloud cockroach couch crab crocodile cup dinosaur dolphin
+elephant flatfish forest fox girl hamster house kangaroo keyboard lamp lawn_mower leopard lion lizard lobster man
+maple_tree motorcycle mountain mouse mushroom oak_tree orange orchid otter palm_tree pear pickup_truck pine_tree plain
+plate poppy porcupine possum rabbit raccoon ray road rocket rose sea seal shark shrew skunk skyscraper snail snake
+spider squirrel streetcar sunflower sweet_pepper table tank telephone television tiger tractor train trout tulip
+turtle wardrobe whale willow_tree wolf woman worm""".split())
+_FER = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+# Image presets that aim at the published figures of simple CNNs rather than at a minute's lesson: all
+# training images, batch norm, augmentation, early stopping (docs/BENCHMARKS.md, "FER-2013 and CIFAR-100").
+_FER_PRESET = {"model": "cnn", "filters": (32, 64, 128), "kernel": 3, "pool": "max", "hidden": (256,),
+               "dropout": 0.4, "batch_norm": True, "augment": True, "optimizer": "adam", "lr": 1e-3,
+               "batch_size": 64, "epochs": 40, "early_stopping": 6, "reduce_lr": 3, "validation_split": 0.1,
+               "subset": 0}
+_CIFAR100_PRESET = {**_FER_PRESET, "filters": (64, 128, 256), "hidden": (512,), "batch_size": 128, "epochs": 30}
 _PLAYGROUND = ("tensorflow/playground (Smilkov, Carter et al., 2016), src/dataset.ts; "
                "generators ported to numpy")
 _TOY_CLASSES = ("negative", "positive")  # playground's labels -1 (orange) and +1 (blue)
@@ -156,6 +180,26 @@ ENTRIES: tuple[Entry, ...] = (
         class_names=_CIFAR, input_shape=(32, 32, 3), n_train=50000, n_test=10000, noun="images",
         local_files=("cifar10.npz", "cifar10_subset.npz"), cache_files=("cifar-10-binary.tar.gz",),
         remote=_CIFAR_REMOTE, bundled_file="cifar10_sample.npz",
+    ),
+    Entry(
+        name="fer2013", title="FER-2013 facial expressions", task="image",
+        description="35,887 faces, 48x48 grayscale, 7 expressions (28,709 train / 3,589 PrivateTest).",
+        citation="I. Goodfellow et al.: Challenges in Representation Learning: A report on three machine learning "
+                 "contests. ICML 2013 workshop (data by P.-L. Carrier and A. Courville).",
+        licence="No explicit open licence: ICML 2013 Kaggle competition data, for research; cite the report above.",
+        class_names=_FER, input_shape=(48, 48, 1), n_train=28709, n_test=3589, noun="images",
+        local_files=("fer2013.npz",), bundled_file="fer2013_sample.npz", defaults=dict(_FER_PRESET),
+    ),
+    Entry(
+        name="cifar100", title="CIFAR-100", task="image",
+        description="60,000 small colour photos, 32x32 RGB, 100 classes (50,000 train / 10,000 test); "
+                    "downloaded on request (161 MB).",
+        citation="A. Krizhevsky: Learning Multiple Layers of Features from Tiny Images. Technical report, "
+                 "University of Toronto, 2009.",
+        licence="No explicit licence; the authors ask for a citation of the report above.",
+        class_names=_CIFAR100, input_shape=(32, 32, 3), n_train=50000, n_test=10000, noun="images",
+        local_files=("cifar-100-binary.tar.gz",), cache_files=("cifar-100-binary.tar.gz",),
+        remote=_CIFAR100_REMOTE, defaults=dict(_CIFAR100_PRESET),
     ),
     _toy("circle", "Circle", "A disc of one class inside a ring of the other (tensorflow/playground)."),
     _toy("xor", "Exclusive or", "Four quadrants; the label is the sign of x*y (tensorflow/playground)."),

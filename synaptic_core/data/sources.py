@@ -8,7 +8,9 @@ Order (first match wins):
 2. the Keras cache, ``$KERAS_HOME/datasets`` (``~/.keras/datasets`` when KERAS_HOME is unset),
    with Keras' own file names (for CIFAR-10 the *binary* archive that `download()` puts there);
 3. a download into that cache -- only when the caller allows it;
-4. the bundled sample in ``assets/data/`` (always there, so the app works offline).
+4. the bundled sample in ``assets/data/`` (always there, so the app works offline), except for
+   CIFAR-100, which has none: until it is downloaded (on request only, never at import) its
+   source says so and loading it raises a DataError naming the download command.
 
 Generated sets (toy sets, the sine) have no files. Nothing here reads a file or touches the network,
 so the UI can say where data *would* come from before anything is loaded.
@@ -95,10 +97,25 @@ def resolve_source(name: str, allow_download: bool = False) -> SourceInfo:
     if entry.generated:
         return generated_source(name)
     candidates = list(iter_sources(entry, allow_download))
+    if not candidates and entry.remote and not entry.bundled_file:  # CIFAR-100: only there once fetched
+        return not_downloaded(entry)
     if not candidates:
         raise DataError(f"{entry.title}: no data dir file, no Keras cache and no bundled sample found "
                         f"(looked for {', '.join(entry.local_files)} and {BUNDLED_DIR}).")
     return candidates[0]
+
+
+def download_size(entry: Entry) -> str:
+    """"161 MB": the total of the entry's download, for messages."""
+    total = sum(f.size or 0 for f in entry.remote)
+    return f"{total / 2**20:,.0f} MB" if total else "size unknown"
+
+
+def not_downloaded(entry: Entry) -> SourceInfo:
+    """A set with no bundled sample that is not here yet: a download (on request only) is its one source."""
+    return SourceInfo(entry.name, "download", download_target(entry),
+                      f"not downloaded yet: `python -m synaptic_core download {entry.name}` fetches it "
+                      f"({download_size(entry)}) into the Keras cache", offline=False, is_sample=False)
 
 
 def generated_source(name: str) -> SourceInfo:

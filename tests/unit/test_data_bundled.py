@@ -64,7 +64,7 @@ def test_readme_lists_every_bundled_file_with_its_sha256():
     for name, digest in listed.items():
         assert hashlib.sha256((sources.BUNDLED_DIR / name).read_bytes()).hexdigest() == digest, name
     total = sum((sources.BUNDLED_DIR / f).stat().st_size for f in files)
-    assert total < 30_000_000  # the image/tabular samples; other scripts' files come on top
+    assert total < 30_500_000  # the image/tabular samples (FER-2013's: 0.8 MB); other scripts' files come on top
     for licence in ("CC BY-SA 3.0", "MIT, copyright 2017 Zalando SE", "Krizhevsky", "CC BY 4.0", "IBM"):
         assert licence in readme
 
@@ -72,7 +72,7 @@ def test_readme_lists_every_bundled_file_with_its_sha256():
 def test_public_api_and_registry():
     assert data.__all__ == ["Dataset", "DatasetInfo", "SourceInfo", "DataError", "list_datasets", "dataset_names",
                             "resolve_source", "load_dataset", "download"]
-    assert data.dataset_names() == ["mnist", "fashion-mnist", "cifar10", "circle", "xor", "gauss", "spiral",
+    assert data.dataset_names() == ["mnist", "fashion-mnist", "cifar10", "fer2013", "cifar100", "circle", "xor", "gauss", "spiral",
                                     "sonar", "churn", "imdb", "rt-polarity", "sentences", "airline-passengers",
                                     "sine", "shakespeare"]  # the sequence sets follow (synaptic_core/sequences)
     infos = {i.name: i for i in data.list_datasets()}

@@ -68,7 +68,8 @@ def test_loss_and_metrics_compile_and_train_a_tiny_model(name):
 def test_dataset_info_exposes_page_and_defaults_from_the_one_registry():
     infos = {i.name: i for i in list_datasets()}
     assert [n for n, i in infos.items() if i.page == "app_pages/playground.py"] == [
-        "mnist", "fashion-mnist", "cifar10", "circle", "xor", "gauss", "spiral", "sonar", "churn"]
+        "mnist", "fashion-mnist", "cifar10", "fer2013", "cifar100", "circle", "xor", "gauss", "spiral", "sonar",
+        "churn"]
     assert [n for n, i in infos.items() if i.page == "app_pages/sentiment.py"] == ["imdb", "rt-polarity", "sentences"]
     assert infos["airline-passengers"].defaults["look_back"] == 1 and infos["mnist"].defaults == {}
     for name in dataset_names():
