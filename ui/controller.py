@@ -21,7 +21,7 @@ import streamlit as st
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.text_safety import md_escape, md_text
-from ui import live, lr_finder_view, page_state, recent, results, wording
+from ui import classroom_mode, live, lr_finder_view, page_state, recent, results, wording
 from ui.page_state import TrainPage
 from ui.param_widgets import Form
 from ui.services import get_runner, get_store, session_owner
@@ -83,6 +83,7 @@ def _submit(page: TrainPage, spec: RunSpec) -> bool:
         log.exception("submit failed for %s", spec.to_json())
         st.error(md_text("Could not start the run: {}", exc))
         return False
+    classroom_mode.submitted(page, run_id)  # a class page's run is the class's (nothing outside a class)
     st.session_state[page.run_key] = run_id
     st.session_state.pop(live.STOP_KEY, None)
     return True
@@ -141,20 +142,22 @@ def run_page(page: TrainPage, widgets: Widgets, *, results_view: ResultsView = s
     before training; ``live_extra(events)`` more of the live view (the text samples); ``lr_finder``:
     offer "Find a learning rate" beside Train (``ui.lr_finder_view``; a sweep is shown by it on any page).
     """
-    spec, messages = page_state.current_spec(page)
+    klass = classroom_mode.enter(page)  # a class link: join first, then the class's rules (None: no class)
+    lr_finder = lr_finder and klass is None
+    spec, messages = page_state.current_spec(page, classroom_mode.link_reader(page, klass))
     for message in messages:
         st.error(md_escape(message))
     for note in page_state.notes(page):
         st.info(md_escape(note))
     controls, view = st.columns([2, 3], gap="large")
-    form = Form(page, spec)
+    form = Form(page, spec, **classroom_mode.form_modes(klass))
     with controls:
         _preset_buttons(page, presets or {})
         widgets(form)
-        spec, errors = _check(form)
+        spec, errors = classroom_mode.check(page, klass, *_check(form))  # locks and limits, before Train
         run_id, status = _run_status(page)
         _train_button(page, spec, errors, status, lr_finder)
-        page_state.write_url(page, spec, run_id)
+        page_state.write_url(page, spec, run_id, classroom_mode.url_query(klass, spec, run_id))
         recent.recent_runs(page, describe)
     with view:
         if status is None:

@@ -16,7 +16,7 @@ loading a new spec is "store it and forget the widget keys" (``load_spec``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import streamlit as st
 
@@ -138,17 +138,19 @@ def from_link(page: TrainPage, query: Mapping[str, str]) -> tuple[RunSpec, list[
     return spec, [i.message for i in issues] + messages
 
 
-def current_spec(page: TrainPage) -> tuple[RunSpec, list[str]]:
+def current_spec(page: TrainPage, reader: Callable[[Mapping[str, str]], tuple[RunSpec, list[str]]] | None = None
+                 ) -> tuple[RunSpec, list[str]]:
     """The spec this run starts from, and messages (plain text) about a link's bad values.
 
     The URL wins when the page is new in this session or the URL is not the one this page
     wrote last (a link was followed); coming back from another page (empty URL) keeps the
-    session's spec. A ``run=<id>`` in a new URL becomes the run shown.
+    session's spec. A ``run=<id>`` in a new URL becomes the run shown. ``reader(query)`` replaces
+    ``from_link`` (a class link reads the class's spec: ``ui.classroom_mode.link_reader``).
     """
     query = st.query_params.to_dict()
     fresh = page.spec_key not in st.session_state
     if fresh or (query and query != st.session_state.get(page.key("url"))):
-        spec, messages = from_link(page, query)
+        spec, messages = reader(query) if reader is not None else from_link(page, query)
         load_spec(page, spec)
         if query.get("run"):
             st.session_state[page.run_key] = query["run"]
@@ -163,11 +165,12 @@ def notes(page: TrainPage) -> list[str]:
     return st.session_state.pop(page.key("notes"), [])
 
 
-def write_url(page: TrainPage, spec: RunSpec, run_id: str | None) -> None:
-    """Put the spec (only non-defaults) and the run shown into the address bar."""
-    query = spec.to_query()
-    if run_id:
-        query["run"] = run_id
+def write_url(page: TrainPage, spec: RunSpec, run_id: str | None, query: dict[str, str] | None = None) -> None:
+    """Put the spec (only non-defaults) and the run shown into the address bar (or ``query`` as given)."""
+    if query is None:
+        query = spec.to_query()
+        if run_id:
+            query["run"] = run_id
     st.session_state[page.spec_key] = spec.as_dict()
     # Also resend when only the last URL written differs: after a page link the browser's address
     # bar may still show the previous page's URL although the server already has the new query.

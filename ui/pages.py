@@ -26,6 +26,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("app_pages/text_generation.py", "Text generation", ":material/edit_note:"),
     ("app_pages/time_series.py", "Time series", ":material/timeline:"),
     ("app_pages/runs.py", "Runs", ":material/table_view:"),
+    ("app_pages/classroom.py", "Classroom", ":material/school:"),
     ("app_pages/search.py", "Hyperparameter search", ":material/tune:"),
 ]
 

@@ -52,6 +52,8 @@ class Form:
     errors: list[str] = field(default_factory=list)  # text that could not be parsed (plain text)
     info: Any = None  # the chosen dataset's DatasetInfo, once the dataset picker ran
     model: str = ""
+    locked: frozenset[str] = frozenset()  # a class link's parameters: drawn disabled (ui/classroom_mode.py)
+    hidden: frozenset[str] = frozenset()  # ... and not drawn at all (the teacher's values are kept)
 
     def label(self, name: str) -> str:
         from synaptic_core.models import MODELS
@@ -63,14 +65,18 @@ class Form:
     def param(self, name: str, label: str | None = None) -> Any:
         """The widget for one scalar parameter, chosen from its row in PARAMS; returns its value."""
         p = PARAM_BY_NAME[name]
+        if name in self.hidden:  # a class hides it: the teacher's value, no widget
+            self.values[name] = getattr(self.spec, name)
+            return self.values[name]
+        off = name in self.locked  # a class locks it: shown, not editable (and enforced on the server)
         key = ps.seed(self.page, name, getattr(self.spec, name))
         label = label or self.label(name)
         state = st.session_state
         if name in self.page.options:
             opts = sorted(set(self.page.options[name]) | {state[key]})
-            value = st.select_slider(label, opts, key=key, help=p.help)
+            value = st.select_slider(label, opts, key=key, help=p.help, disabled=off)
         elif p.kind == "bool":
-            value = st.toggle(label, key=key, help=p.help)
+            value = st.toggle(label, key=key, help=p.help, disabled=off)
         elif p.choices:
             if state[key] not in p.choices:
                 state[key] = p.default
@@ -78,21 +84,22 @@ class Form:
         elif p.log or name in ZERO_LOG:
             options = log_grid(p.lo, p.hi) if p.log else [p.lo] + log_grid(p.hi * 1e-5, p.hi)
             options = sorted(set(options) | {float(state[key])})
-            value = st.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}", help=p.help)
+            value = st.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}", help=p.help, disabled=off)
         elif p.kind == "float":
             state[key] = min(max(float(state[key]), p.lo), p.hi)
             value = st.slider(label, float(p.lo), float(p.hi), key=key, step=FLOAT_STEPS.get(name, FLOAT_STEP),
-                              help=p.help)
+                              help=p.help, disabled=off)
         elif name in SLIDER_INTS:
             state[key] = int(min(max(state[key], p.lo), p.hi))
-            value = st.slider(label, int(p.lo), int(p.hi), key=key, step=SLIDER_INTS[name], help=p.help)
+            value = st.slider(label, int(p.lo), int(p.hi), key=key, step=SLIDER_INTS[name], help=p.help, disabled=off)
         else:
-            value = st.number_input(label, key=key, step=1, help=f"{p.help} ({p.allowed()})")
+            value = st.number_input(label, key=key, step=1, help=f"{p.help} ({p.allowed()})", disabled=off)
         self.values[name] = value
         return value
 
     def grid(self, names: Sequence[str], columns: int = 2) -> None:
         """Several parameters, filling ``columns`` columns row by row."""
+        names = [n for n in names if n not in self.hidden]
         cols = st.columns(columns)
         for i, name in enumerate(names):
             with cols[i % columns]:
@@ -100,9 +107,12 @@ class Form:
 
     def ints(self, name: str) -> tuple[int, ...]:
         """A comma-separated list of whole numbers (layer sizes, filters)."""
+        if name in self.hidden:
+            return getattr(self.spec, name)
         key = ps.seed(self.page, name, ", ".join(map(str, getattr(self.spec, name))))
         text = st.text_input(self.label(name), key=key,
-                             help=PARAM_BY_NAME[name].help + " Comma-separated, e.g. 256, 128.")
+                             help=PARAM_BY_NAME[name].help + " Comma-separated, e.g. 256, 128.",
+                             disabled=name in self.locked)
         try:
             value = self.spec.replace(**{name: text}).values[name]
         except SpecError as exc:
@@ -114,6 +124,8 @@ class Form:
     def activations(self, n_layers: int) -> None:
         """One activation per hidden layer (the first also serves the conv layers)."""
         acts = self.spec.activation or PARAM_BY_NAME["activation"].default
+        if "activation" in self.hidden:
+            return
         cols = st.columns(min(max(n_layers, 1), 4))
         chosen = []
         for i in range(max(n_layers, 1)):
@@ -123,7 +135,8 @@ class Form:
                 st.session_state[key] = acts[0] if acts[0] in ACTIVATIONS else ACTIVATIONS[0]
             label = f"{self.label('activation')}, layer {i + 1}" if n_layers > 1 else self.label("activation")
             chosen.append(cols[i % len(cols)].selectbox(label, ACTIVATIONS, key=key,
-                                                        help=PARAM_BY_NAME["activation"].help))
+                                                        help=PARAM_BY_NAME["activation"].help,
+                                                        disabled="activation" in self.locked))
         self.values["activation"] = (chosen[0],) if len(set(chosen)) == 1 else tuple(chosen)
 
     # -- the pickers: a pick applies the dataset's defaults or the model's preset --------------------
@@ -133,9 +146,10 @@ class Form:
         key = self.page.wkey("dataset")
         if st.session_state.get(key) not in infos:
             st.session_state[key] = self.spec.dataset if self.spec.dataset in infos else next(iter(infos))
-        name = st.selectbox(self.label("dataset"), list(infos), key=key, format_func=lambda n: infos[n].title,
-                            on_change=ps.dataset_changed, args=(self.page,), help="Picking a dataset opens it "
-                            "with settings that work for it.")
+        name = st.session_state[key] if "dataset" in self.hidden else st.selectbox(
+            self.label("dataset"), list(infos), key=key, format_func=lambda n: infos[n].title,
+            on_change=ps.dataset_changed, args=(self.page,), disabled="dataset" in self.locked,
+            help="Picking a dataset opens it with settings that work for it.")
         self.values["dataset"] = name
         self.info = infos[name]
         st.caption(infos[name].description)
@@ -149,8 +163,9 @@ class Form:
         key = self.page.wkey("model")
         if st.session_state.get(key) not in names:
             st.session_state[key] = self.spec.model if self.spec.model in names else names[0]
-        name = st.selectbox(self.label("model"), names, key=key, format_func=lambda n: MODELS[n].title,
-                            on_change=ps.model_changed, args=(self.page,), help="Picking a model applies its preset.")
+        name = st.session_state[key] if "model" in self.hidden else st.selectbox(
+            self.label("model"), names, key=key, format_func=lambda n: MODELS[n].title, on_change=ps.model_changed,
+            args=(self.page,), disabled="model" in self.locked, help="Picking a model applies its preset.")
         self.values["model"] = self.model = name
         st.caption(MODELS[name].description)
         return name

@@ -1,0 +1,138 @@
+"""Teacher mode in AppTest: the Classroom page creates a class and shows its board to its teacher only;
+the class link's Playground asks for a name (and password), draws locked settings disabled and hidden
+ones not at all, queues runs with the teacher's values whatever the URL says, and counts them."""
+
+from __future__ import annotations
+
+import pytest
+
+from shown import texts
+from synaptic_core.classroom import add_run, classes_of, create_class, get_class, join, set_private_score
+from synaptic_core.presets import layered_spec
+
+PAGE = "app_pages/classroom.py"
+PLAYGROUND = "app_pages/playground.py"
+BASE = layered_spec({"dataset": "circle", "model": "mlp"}).replace(lr=0.03, epochs=3, hidden=(8,))
+
+
+def _submit(at, label: str):
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+@pytest.fixture
+def klass(runner):
+    return create_class(runner.store, "teacher", "Period 3", BASE, {"lr": "locked", "seed": "hidden"},
+                        {"max_epochs": 5, "max_params": 5000, "runs_per_student": 2}, password="pw")
+
+
+def test_a_teacher_creates_a_class_and_gets_its_link_and_board(open_app, runner):
+    at = open_app(PAGE, owner="teacher")
+    assert not at.exception
+    at.text_input(key="class_new_link").set_value("/playground?dataset=circle&model=mlp&epochs=3&hidden=8").run()
+    at.text_input(key="class_new_name").set_value("Period 3")
+    at.multiselect(key="class_new_locked").set_value(["dataset", "model", "lr"])
+    at.multiselect(key="class_new_hidden").set_value(["seed"])
+    at.text_input(key="class_new_password").set_value("pw")
+    at = _submit(at, "Create class")
+    assert not at.exception and not at.error
+    (klass,) = classes_of(runner.store, "teacher")
+    assert klass.name == "Period 3" and klass.spec.epochs == 3 and klass.spec.hidden == (8,)
+    assert klass.locked == {"dataset", "model", "lr"} and klass.hidden == {"seed"} and klass.has_password
+    assert at.query_params["class"] in (klass.id, [klass.id])
+    assert f"/playground?class={klass.id}" in at.code[0].value
+    assert {m.label for m in at.metric} >= {"Students joined", "Training now"}
+
+
+def test_an_empty_class_name_is_refused_with_a_message(open_app, runner):
+    at = open_app(PAGE, owner="teacher")
+    at = _submit(at, "Create class")
+    assert "Give the class a name" in texts(at.error) and classes_of(runner.store, "teacher") == []
+
+
+def test_the_board_is_the_teachers_only(open_app, klass):
+    other = open_app(PAGE, owner="student", **{"class": klass.id})
+    assert not other.exception and "Only the teacher" in texts(other.warning)
+    assert not other.metric and not other.code
+
+
+def test_the_board_shows_the_class_runs_leaderboard_and_stops_a_run_as_the_teacher(open_app, runner, klass):
+    join(runner.store, klass, "ann", "Ann", "pw")
+    join(runner.store, klass, "bob", "Bob", "pw")
+    result = lambda acc: {"test": {"accuracy": acc, "loss": 0.2}, "history": [  # noqa: E731
+        {"epoch": 0, "loss": 0.5, "accuracy": acc - 0.1, "val_loss": 0.6, "val_accuracy": acc - 0.1},
+        {"epoch": 1, "loss": 0.3, "accuracy": acc, "val_loss": 0.4, "val_accuracy": acc}]}
+    runner.add_run("ra", "done", [], result=result(0.95), spec=BASE, owner="ann")
+    runner.add_run("rb", "done", [], result=result(0.90), spec=BASE, owner="bob")
+    runner.add_run("rq", "running", [], spec=BASE, owner="bob")
+    for run_id, owner in (("ra", "ann"), ("rb", "bob"), ("rq", "bob")):
+        add_run(runner.store, klass, run_id, owner)
+    set_private_score(runner.store, "ra", 0.70)
+    set_private_score(runner.store, "rb", 0.93)
+    at = open_app(PAGE, owner="teacher", **{"class": klass.id})
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Students joined"] == "2" and metrics["Training now"] == "1"
+    board = at.dataframe[0].value  # the leaderboard (AppTest does not expose a dataframe's key)
+    assert list(board["Student"]) == ["Ann", "Bob"] and list(board["Public rank"]) == [1, 2]
+    assert list(board["Private rank"]) == ["2", "1"] and list(board["Private score"]) == ["70.0%", "93.0%"]
+    chart = next(c for c in at.get("plotly_chart") if "class_curves" in c.proto.id)
+    assert "Ann" in chart.proto.spec and "Bob" in chart.proto.spec
+    at.button(key="class_stop_rq").click().run()
+    assert not at.exception and runner.cancelled and runner.cancelled[-1][0] == "rq"
+
+
+def test_a_student_joins_with_name_and_password_then_sees_locked_and_hidden_settings(open_app, runner, klass):
+    at = open_app(PLAYGROUND, owner="ann", **{"class": klass.id})
+    assert not at.exception and not [b for b in at.button if b.key == "train"]  # the join form, not the page
+    at.text_input(key="class_join_name").set_value("Ann")
+    at.text_input(key="class_join_password").set_value("wrong")
+    at = _submit(at, "Join class")
+    assert "not the class password" in texts(at.error)
+    at.text_input(key="class_join_password").set_value("pw")
+    at = _submit(at, "Join class")
+    assert not at.exception and "you are Ann" in texts(at.info)
+    assert at.select_slider(key="w_lr").disabled and at.selectbox(key="w_dataset").disabled
+    assert not at.selectbox(key="w_optimizer").disabled and not at.number_input(key="w_epochs").disabled
+    assert "w_seed" not in {w.key for w in at.number_input}  # hidden
+    at.button(key="train").click().run()
+    assert not at.exception
+    spec, owner = runner.submitted[-1]
+    assert owner == "ann" and spec.lr == 0.03 and spec.seed == BASE.seed and spec.epochs == 3
+    assert at.query_params["class"] in (klass.id, [klass.id])
+    assert "lr" not in at.query_params and "seed" not in at.query_params
+
+
+def test_editing_the_url_cannot_change_a_locked_value(open_app, runner, klass):
+    join(runner.store, klass, "ann", "Ann", "pw")
+    at = open_app(PLAYGROUND, owner="ann", **{"class": klass.id, "lr": "0.9", "seed": "42", "epochs": "50",
+                                             "dataset": "spiral"})
+    assert not at.exception
+    shown = texts(at.info) + texts(at.error)
+    assert "Learning rate is set by the teacher" in shown and "at most 5" in shown
+    assert at.select_slider(key="w_lr").value == 0.03
+    at.button(key="train").click().run()
+    spec, _ = runner.submitted[-1]
+    assert (spec.lr, spec.seed, spec.dataset, spec.epochs) == (0.03, BASE.seed, "circle", 5)
+    assert get_class(runner.store, klass.id) is not None
+
+
+def test_class_limits_keep_train_off_with_a_message(open_app, runner, klass):
+    join(runner.store, klass, "ann", "Ann", "pw")
+    for run_id in ("r1", "r2"):
+        runner.add_run(run_id, "done", [], spec=BASE, owner="ann")
+        add_run(runner.store, klass, run_id, "ann")
+    at = open_app(PLAYGROUND, owner="ann", **{"class": klass.id})
+    assert "used all 2 runs" in texts(at.error) and at.button(key="train").disabled
+    big = open_app(PLAYGROUND, owner="bob", **{"class": klass.id})
+    big.text_input(key="class_join_name").set_value("Bob")
+    big.text_input(key="class_join_password").set_value("pw")
+    big = _submit(big, "Join class")
+    big.text_input(key="w_hidden").set_value("256, 256").run()
+    assert "this class allows at most 5,000" in texts(big.error) and big.button(key="train").disabled
+
+
+def test_an_unknown_class_link_opens_the_plain_playground(open_app):
+    at = open_app(PLAYGROUND, **{"class": "x" * 16})
+    assert not at.exception and "not known on this server" in texts(at.error)
+    assert at.button(key="train")
