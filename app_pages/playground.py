@@ -13,7 +13,7 @@ import streamlit as st
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.text_safety import md_text
-from ui import data_panel, data_widgets, page_state, summary
+from ui import data_panel, data_widgets, page_state, summary, uploads
 from ui.controller import Form, TrainPage, run_page
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ def _preview(spec: RunSpec) -> dict | None:
 def _widgets(form: Form) -> None:
     data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
     with data_tab:
+        uploads.upload_section(PAGE, form.spec)  # a CSV or a zip of image folders, then picked like any dataset
         info = form.dataset_picker()
         for name in ("noise", "n_points", "train_ratio") if info.task == "toy" else ("source",):
             form.param(name)

@@ -120,5 +120,8 @@ def preview_samples(preview: dict[str, Any]) -> None:
         st.plotly_chart(_toy_scatter(preview), key="data_preview", width="stretch")
     else:
         frame = pd.DataFrame(preview["x"][:8]).add_prefix("f")
-        frame.insert(0, "label", [names[int(k)] for k in preview["y"][:8]])
+        if names:
+            frame.insert(0, "label", [names[int(k)] for k in preview["y"][:8]])
+        else:  # a regression: the target, standardised on the training rows as the network sees it
+            frame.insert(0, "target (standardised)", [float(v) for v in preview["y"][:8]])
         st.dataframe(frame.head(8))

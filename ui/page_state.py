@@ -63,8 +63,10 @@ class TrainPage:
 def dataset_infos(page: TrainPage) -> dict[str, Any]:
     """name -> DatasetInfo of the datasets this page offers, in the registry's order."""
     from synaptic_core.data import list_datasets
+    from ui.uploads import upload_infos
 
-    return {i.name: i for i in list_datasets() if i.task in page.tasks}
+    infos = {i.name: i for i in list_datasets() if i.task in page.tasks}
+    return {**infos, **upload_infos(page)}  # plus this person's own uploads (ui/uploads.py)
 
 
 def model_task(info: Any) -> str:
@@ -132,7 +134,9 @@ def from_link(page: TrainPage, query: Mapping[str, str]) -> tuple[RunSpec, list[
     if not any(k in PARAM_BY_NAME for k in query):
         return opening_spec(page), []
     from synaptic_core.models import model_names
+    from ui.uploads import adopt
 
+    adopt(query.get("dataset"))  # a link to an upload stored on this server: offered to whoever follows it
     spec, issues = parse_query(query, dataset_infos(page), model_names(), fallback=opening_spec(page))
     spec, messages = fit(page, spec, named=query)
     return spec, [i.message for i in issues] + messages

@@ -248,5 +248,8 @@ def classification(run_id: str, result: dict, events: list[dict]) -> None:
 def results_view(run_id: str, status: Any, result: dict | None, events: list[dict]) -> None:
     """Draw the outcome of a run that reached a final state (notes, then classification results)."""
     notes(run_id, status, result, events)
-    if result is not None:
+    if result is not None and result.get("regression") is not None:  # numbers: errors and scatter plots
+        from ui.regression_view import regression
+        regression(run_id, result, events)
+    elif result is not None:
         classification(run_id, result, events)
