@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # w_<param> (kept from the first version: links and tests rely on them).
 PAGE = TrainPage("pg", "app_pages/playground.py", tasks=("image", "toy", "tabular"), widget_prefix="w_",
                  train_params=("optimizer", "lr", "batch_size", "epochs", "early_stopping", "reduce_lr", "l2",
-                               "validation_split", "augment", "seed"), recent_all=True)
+                               "validation_split", "augment", "imbalance", "loss", "seed"), recent_all=True)
 
 
 def _preview(spec: RunSpec) -> dict | None:
@@ -39,7 +39,7 @@ def _widgets(form: Form) -> None:
     with data_tab:
         uploads.upload_section(PAGE, form.spec)  # a CSV or a zip of image folders, then picked like any dataset
         info = form.dataset_picker()
-        for name in ("noise", "n_points", "train_ratio") if info.task == "toy" else ("source",):
+        for name in ("noise", "n_points", "train_ratio", "features") if info.task == "toy" else ("source",):
             form.param(name)
         data_widgets.classes(form, info)
         toy = info.task == "toy"

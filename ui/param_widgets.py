@@ -26,6 +26,7 @@ SLIDER_INTS = {"n_points": 50, "kernel": 1}  # whole-number parameters drawn as 
 ZERO_LOG = {"l2"}  # floats whose useful values span decades, with 0 (= off) first
 FLOAT_STEPS = {"noise": 0.01, "train_ratio": 0.01}
 FLOAT_STEP = 0.05
+CLASSIFICATION_ONLY = ("imbalance", "loss")  # training parameters offered only for classification data
 # The order architecture widgets appear in; pairs share a row.
 ARCH_ROWS: tuple[tuple[str, ...], ...] = (("filters",), ("kernel", "pool"), ("hidden",), ("activation",),
                                           ("embed_dim", "units"), ("dropout",), ("batch_norm",))
@@ -77,6 +78,10 @@ class Form:
             value = st.select_slider(label, opts, key=key, help=p.help, disabled=off)
         elif p.kind == "bool":
             value = st.toggle(label, key=key, help=p.help, disabled=off)
+        elif p.kind == "strs" and p.choices:  # several of a fixed set (the toy sets' input features)
+            state[key] = [v for v in state[key] if v in p.choices]
+            value = tuple(st.multiselect(label, p.choices, key=key, help=p.help, disabled=off,
+                                         format_func=wording.choice_format(name)))
         elif p.choices:
             if state[key] not in p.choices:
                 state[key] = p.default
@@ -203,8 +208,10 @@ class Form:
         from synaptic_core.tasks import TASKS
 
         augments = self.info is not None and TASKS[self.info.task].augment
+        classifies = self.info is not None and self.info.kind == "classification"  # rare-class handling, focal loss
         names = [n for n in self.page.train_params
-                 if (n != "l2" or "l2" in self.reads()) and (n != "augment" or augments)]
+                 if (n != "l2" or "l2" in self.reads()) and (n != "augment" or augments)
+                 and (n not in CLASSIFICATION_ONLY or classifies)]
         self.grid(names)
 
     def apply(self) -> tuple[RunSpec, list[str]]:

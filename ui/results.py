@@ -226,7 +226,10 @@ def classification(run_id: str, result: dict, events: list[dict]) -> None:
         if (boundary := last_event(events, "boundary")) is not None:
             draw_boundary(run_spec(run_id), boundary, result.get("class_names"), key="final_boundary_chart")
         names = list(result.get("class_names") or [])
-        if result.get("confusion") is not None:
+        if result.get("binary") is not None:  # two classes: threshold slider, P/R/F1, PR curve
+            from ui.threshold_view import binary_results
+            binary_results(run_id, result, names)
+        elif result.get("confusion") is not None:
             with st.container(key="confusion"):
                 st.plotly_chart(confusion_heatmap(result["confusion"], names), key="confusion_chart",
                                 width="stretch")

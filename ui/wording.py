@@ -40,8 +40,19 @@ def optimizer_title(name: Any) -> str:
     return info.title if info is not None else str(name)
 
 
+def feature_title(name: Any) -> str:
+    from synaptic_core.data.toy import feature_title as title
+
+    return title(str(name))
+
+
+CHOICE_TITLES = {"imbalance": {"none": "None", "class_weights": "Class weights", "undersample": "Random undersampling",
+                               "oversample": "Random oversampling", "smote": "SMOTE (synthetic rare examples)"},
+                 "loss": {"auto": "The task's own (cross-entropy)", "focal": "Focal loss"}}
+
 TITLES: dict[str, Callable[[Any], str]] = {"model": model_title, "dataset": dataset_title,
-                                           "optimizer": optimizer_title}
+                                           "optimizer": optimizer_title, "features": feature_title,
+                                           **{p: (lambda v, t=t: t.get(str(v), str(v))) for p, t in CHOICE_TITLES.items()}}
 
 
 def choice_format(param: str) -> Callable[[Any], str]:
