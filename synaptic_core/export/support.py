@@ -46,6 +46,7 @@ KNOWN_PARAMS = frozenset({
     "vocab_size", "seq_len", "stride", "model", "hidden", "activation", "units", "embed_dim", "dropout",
     "batch_norm", "filters", "kernel", "pool", "optimizer", "lr", "batch_size", "epochs", "l2",
     "validation_split", "early_stopping", "reduce_lr", "augment", "synthetic_digits", "seed",
+    "features",  # toy sets' input features: script_data._toy writes the same formulas
 })
 
 

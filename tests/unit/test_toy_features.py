@@ -89,3 +89,23 @@ def test_a_linear_model_separates_the_circle_only_with_squared_features(tmp_path
     xs, ys = np.asarray(boundary["xs"]), np.asarray(boundary["ys"])
     centre = z[np.abs(ys).argmin(), np.abs(xs).argmin()]
     assert centre > 0.8 and z[0, 0] < 0.2
+
+
+def test_exported_script_computes_the_same_features_and_refuses_rare_class_handling():
+    from synaptic_core.export import ExportError, spec_to_script
+
+    spec = RunSpec().replace(dataset="xor", model="mlp", hidden=(4,), n_points=300, train_ratio=0.6,
+                             features=("sin_x2", "x1x2", "x1sq"))
+    source = spec_to_script(spec)
+    assert "FEATURES = ['sin_x2', 'x1x2', 'x1sq']" in source or 'FEATURES = ["sin_x2", "x1x2", "x1sq"]' in source
+    namespace: dict = {"__name__": "exported_script"}
+    exec(compile(source, "exported_script.py", "exec"), namespace)
+    (x_train, y_train), (x_test, y_test), _ = namespace["load_data"](None)
+    ds = load_dataset(spec)
+    np.testing.assert_array_equal(x_train, ds.x_train)
+    np.testing.assert_array_equal(x_test, ds.x_test)
+    np.testing.assert_array_equal(y_train, ds.y_train)
+    assert "input_features" not in spec_to_script(spec.replace(features=("x1", "x2")))
+    for changes in ({"imbalance": "smote"}, {"loss": "focal"}):
+        with pytest.raises(ExportError, match=next(iter(changes))):
+            spec_to_script(spec.replace(**changes))
