@@ -85,7 +85,8 @@ PARAMS: tuple[Param, ...] = (
     Param("n_points", "int", 600, "Points generated for a toy 2-D set.", "data", 50, 20000,
           label="Number of points"),
     Param("features", "strs", ("x1", "x2"), "Toy 2-D sets: the inputs the network gets, computed from each point "
-          "(x1, x2) as on tensorflow/playground: x1, x2, x1², x2², x1·x2, sin x1, sin x2.", "data",
+          "(x1, x2) as on tensorflow/playground: x1, x2, their squares (x1sq, x2sq), product (x1x2) and sines "
+          "(sin_x1, sin_x2).", "data",
           choices=TOY_FEATURES, label="Input features"),
     Param("train_ratio", "float", 0.5, "Share used for training (toy sets; time series, split in time order).",
           "data", 0.1, 0.9, label="Share of points used for training"),
