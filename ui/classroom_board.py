@@ -103,7 +103,8 @@ def _leaderboard(klass: Class, runs: Sequence[Mapping[str, Any]], names: Mapping
     rows = [{"Public rank": e.public_rank, "Student": e.name, "Public score": _pct(e.public),
              "Private score": _pct(e.private), "Private rank": str(e.private_rank or "—"), "Finished runs": e.runs,
              "Run": e.run_id} for e in entries]
-    st.dataframe(rows, key="class_leaderboard", hide_index=True, width="stretch")
+    with st.container(key="class_leaderboard"):  # a plain table: a few rows, readable text (also for tests)
+        st.table(rows, hide_index=True)
 
 
 def _curves(runs: Sequence[Mapping[str, Any]], names: Mapping[str, str]) -> None:

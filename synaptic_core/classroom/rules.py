@@ -125,7 +125,8 @@ def spec_from_query(klass: Class, query: Mapping[str, Any], known_datasets: Iter
     for name in sorted(k for k in query if k in klass.fixed):
         if _read(name, query[name]) != getattr(klass.spec, name):
             notes.append(f"{_title(name)} is set by the teacher in this class; the link's value was not used.")
-    return enforce(klass, spec).spec, notes
+    done = enforce(klass, spec)  # only the limits can change something here (epochs lowered)
+    return done.spec, notes + done.notes
 
 
 def _read(name: str, raw: Any) -> Any:

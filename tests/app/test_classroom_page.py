@@ -73,7 +73,7 @@ def test_the_board_shows_the_class_runs_leaderboard_and_stops_a_run_as_the_teach
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Students joined"] == "2" and metrics["Training now"] == "1"
-    board = at.dataframe[0].value  # the leaderboard (AppTest does not expose a dataframe's key)
+    board = at.table[0].value  # the leaderboard
     assert list(board["Student"]) == ["Ann", "Bob"] and list(board["Public rank"]) == [1, 2]
     assert list(board["Private rank"]) == ["2", "1"] and list(board["Private score"]) == ["70.0%", "93.0%"]
     chart = next(c for c in at.get("plotly_chart") if "class_curves" in c.proto.id)
