@@ -51,7 +51,7 @@ def class_params(spec: RunSpec) -> list[str]:
 
     info = next((i for i in list_datasets() if i.name == spec.dataset), None)
     task = info.task if info is not None else "toy"
-    data = ("noise", "n_points", "train_ratio") if task == "toy" else ("source", "subset", "classes")
+    data = ("noise", "n_points", "features", "train_ratio") if task == "toy" else ("source", "subset", "classes")
     model = MODELS.get(spec.model)
     reads = model.reads_for((info.model_task or info.task) if info is not None else None) if model else ()
     wanted = {"dataset", "model", *data, *reads, *TRAIN_PARAMS}
