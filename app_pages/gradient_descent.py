@@ -10,6 +10,7 @@ import streamlit as st
 
 from synaptic_core.labs import gd_variants as gd
 from synaptic_core.viz import labs_optim as figs
+from ui import gpu_view
 
 PROBLEMS = {"sonar": "Sonar returns: predict one energy band from the band below (linear regression)",
             "mnist-ink": "MNIST: tell 1s from 0s by the amount of ink (logistic regression)"}
@@ -86,6 +87,8 @@ with st.container(key="gd_paths"):
 st.dataframe(table, hide_index=True, width="stretch", key="gd_table", column_config={
     "final loss": st.column_config.NumberColumn(format="%.5f"),
     "update work (ms)": st.column_config.NumberColumn(format="%.2f")})
+
+gpu_view.section()  # the same network's training speed on one CPU thread, all threads, each GPU
 
 st.subheader("Learning-rate sweep")
 s1, s2, s3 = st.columns([4, 2, 1])

@@ -129,6 +129,15 @@ def _nvidia_smi() -> dict[int, dict[str, Any]]:
     return rows
 
 
+def nvidia_gpus() -> list[dict[str, Any]]:
+    """``[{"index", "name"}]`` of the GPUs nvidia-smi lists, without TensorFlow; [] where there is none.
+
+    For the device timing's plan (``device_speed.targets``) outside the app; the app uses the warm
+    worker's ``detect_device()["gpus"]``, which lists only GPUs TensorFlow can use.
+    """
+    return [{"index": i, "name": row.get("name")} for i, row in sorted(_nvidia_smi().items())]
+
+
 def describe(device: dict[str, Any] | None) -> list[str]:
     """Short lines for the sidebar's device panel.
 

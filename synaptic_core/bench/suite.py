@@ -48,8 +48,18 @@ def _figures(quick: bool) -> dict[str, Callable[[], dict[str, Any]]]:
         from synaptic_core.bench.churn import bench_churn
         return bench_churn(seeds=(0,) if quick else (0, 1, 2), epochs=3 if quick else None)
 
+    def devices() -> dict[str, Any]:
+        from dataclasses import asdict
+
+        from synaptic_core.device import nvidia_gpus
+        from synaptic_core.device_speed import compare, targets
+
+        gpus = nvidia_gpus()
+        rows = compare(targets(gpus=gpus), steps=5 if quick else 20)
+        return {"devices": {"gpus": len(gpus), "measurements": [asdict(m) for m in rows]}}
+
     return {"training": training, "cold_start": cold_start, "digits": digits, "serving": serving,
-            "ray_runner": ray_runner, "search": search, "churn": churn}
+            "ray_runner": ray_runner, "search": search, "churn": churn, "devices": devices}
 
 
 def run_all(only: list[str] | None = None, quick: bool = False) -> dict[str, Any]:
