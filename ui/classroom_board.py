@@ -100,7 +100,8 @@ def _leaderboard(klass: Class, runs: Sequence[Mapping[str, Any]], names: Mapping
     if not entries:
         st.caption("No finished runs yet.")
         return
-    rows = [{"Public rank": e.public_rank, "Student": e.name, "Public score": _pct(e.public),
+    # st.table renders a text cell as Markdown: a name is escaped so that it shows as typed.
+    rows = [{"Public rank": e.public_rank, "Student": md_escape(e.name), "Public score": _pct(e.public),
              "Private score": _pct(e.private), "Private rank": str(e.private_rank or "—"), "Finished runs": e.runs,
              "Run": e.run_id} for e in entries]
     with st.container(key="class_leaderboard"):  # a plain table: a few rows, readable text (also for tests)

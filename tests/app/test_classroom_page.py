@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from shown import texts
+from shown import shown, texts
 from synaptic_core.classroom import add_run, classes_of, create_class, get_class, join, set_private_score
 from synaptic_core.presets import layered_spec
 
@@ -136,3 +136,13 @@ def test_an_unknown_class_link_opens_the_plain_playground(open_app):
     at = open_app(PLAYGROUND, **{"class": "x" * 16})
     assert not at.exception and "not known on this server" in texts(at.error)
     assert at.button(key="train")
+
+
+def test_a_students_name_is_shown_as_text_on_the_board(open_app, runner, klass):
+    name = "[x](http://evil.example) **B**"
+    join(runner.store, klass, "mal", name, "pw")
+    runner.add_run("rm", "done", [], result={"test": {"accuracy": 0.5}}, spec=BASE, owner="mal")
+    add_run(runner.store, klass, "rm", "mal")
+    at = open_app(PAGE, owner="teacher", **{"class": klass.id})
+    (cell,) = list(at.table[0].value["Student"])
+    assert shown(cell) == name and "](" not in cell.replace("\\]\\(", "")
