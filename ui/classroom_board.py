@@ -118,7 +118,9 @@ def _curves(runs: Sequence[Mapping[str, Any]], names: Mapping[str, str]) -> None
     shown = [r for r in runs if r.get("status") != "queued"][:MAX_CURVES]
     rows, histories = [], {}
     for run in shown:
-        label = f"{names.get(run.get('owner'), '?')} · {run['id'][-6:]}"
+        # Plotly renders some HTML in legend text: a name's < > & are dropped there (the table shows them).
+        name = "".join(c for c in names.get(run.get("owner"), "?") if c not in "<>&")
+        label = f"{name} · {run['id'][-6:]}"
         rows.append({"run_id": run["id"], "name": label, "spec": run.get("spec") or {}})
         events = None if (run.get("result") or {}).get("history") else store.events(run["id"], types=["epoch"])
         histories[run["id"]] = history_of(run, events)
