@@ -147,6 +147,11 @@ PARAMS: tuple[Param, ...] = (
     Param("lr_find", "int", 0, "Learning-rate finder: instead of training, sweep the rate exponentially over this "
           "many batches and record the loss (0 = train normally).", "train", 0, 5000,
           label="Learning-rate finder batches (0 = train normally)"),
+    Param("cv_folds", "int", 0, "Cross-validation: split the training data into this many stratified folds, "
+          "validate on one of them and train on the others (0 = off: the validation share validates).", "train",
+          0, 20, label="Cross-validation folds (0 = off)"),
+    Param("cv_fold", "int", 0, "Cross-validation: which fold validates (counted from 0).", "train", 0, 19,
+          label="Validation fold"),
 )
 PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 

@@ -87,11 +87,28 @@ def setup(spec: RunSpec) -> dict[str, Any] | None:
     minutes = c2.number_input("Minutes at most (0: no limit)", 0.0, 1440.0, 0.0, step=1.0, key="search_minutes")
     epochs = c3.number_input("Epochs per trial", 1, 200, int(spec.epochs), key="search_epochs")
     seed = c4.number_input("Seed", 0, 2**31 - 1, int(spec.seed), key="search_seed")
+    folds = _folds(spec)
     if space is None:
         return None
     return {"spec": spec.replace(epochs=int(epochs)), "vary": list(vary), "n_trials": int(n_trials),
             "minutes": float(minutes) or None, "sampler": sampler, "pruner": pruner, "objective": objective,
-            "seed": int(seed)}
+            "seed": int(seed), "folds": folds}
+
+
+def _folds(spec: RunSpec) -> int:
+    """k-fold cross-validation, offered for tabular sets only (small: one validation split is noisy); 0 = off."""
+    from synaptic_core.data.registry import find_entry
+    from synaptic_core.search.config import MAX_FOLDS
+
+    entry = find_entry(spec.dataset)
+    if entry is None or entry.task != "tabular":
+        return 0
+    if not st.toggle("Cross-validate each trial (k folds)", key="search_cv",
+                     help="Each trial trains k runs, each validating on another fold of the training rows "
+                          "(stratified by class), and is scored by their mean: steadier on a small table, k times "
+                          "the work."):
+        return 0
+    return int(st.number_input("Folds (k)", 2, MAX_FOLDS, 5, key="search_folds"))
 
 
 def _titled(line: str) -> str:
@@ -149,7 +166,9 @@ def _progress(status: dict[str, Any]) -> None:
     st.caption(md_text("{} · {} · varying {} · sampler {} · pruner {} · {} · seed {}",
                        dataset_title(status["dataset"]), model_title(status["model"]),
                        ", ".join(map(param_title, status["vary"])), status["sampler"], status["pruner"],
-                       OBJECTIVE_LABELS.get(status["objective"], status["objective"]), status["seed"]))
+                       OBJECTIVE_LABELS.get(status["objective"], status["objective"]), status["seed"])
+               + (f" · {int(status['folds'])}-fold cross-validation (a trial's value: the mean of its folds)"
+                  if status.get("folds") else ""))
     message = status["message"]
     state = status["state"] + (f": {message}" if message and message != status["state"] else "")
     if status["state"] == "interrupted":  # its server (or CLI) died while it ran: Resume goes on

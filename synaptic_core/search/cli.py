@@ -39,6 +39,9 @@ def add_search_parser(sub: Any) -> None:
     p.add_argument("--trials", type=int, default=None, help="new trials to run (default 12 without --minutes)")
     p.add_argument("--minutes", type=float, default=None, help="start no trial after this many minutes")
     p.add_argument("--parallel", type=int, default=0, help="trials at once (0: the runner's slots)")
+    p.add_argument("--folds", type=int, default=0, metavar="K",
+                   help="k-fold cross-validation for small tabular sets: each trial is K runs, one per stratified "
+                        "fold, scored by their mean validation value (0: one validation split)")
     p.add_argument("--range", action="append", default=[], metavar="NAME=LO:HI",
                    help="override a numeric range, e.g. lr=1e-4:0.1 (checked against the spec's limits)")
     p.add_argument("--choices", action="append", default=[], metavar="NAME=A|B",
@@ -153,7 +156,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             study_id = manager.create(spec, args.vary, sampler=args.sampler, pruner=args.pruner,
                                       objective=args.objective, n_trials=n_trials, parallel=args.parallel,
                                       owner="cli", name=args.name, ranges=parse_ranges(args.range),
-                                      choices=parse_choices(args.choices))
+                                      choices=parse_choices(args.choices), folds=args.folds)
         driver = StudyDriver(runner, study_id, on_told=_progress(args.quiet or False))
         sessions.check_free(driver.study)  # StudyBusy: a server (or another CLI) runs it now
         if not args.quiet:

@@ -25,6 +25,7 @@ PRUNERS = ("none", "median", "halving")
 OBJECTIVES = ("val_accuracy", "val_loss")
 MAX_TRIALS = 1000  # per session (start or extend): a typing slip must not queue a million runs
 MAX_MINUTES = 24 * 60
+MAX_FOLDS = 10  # a trial is this many runs at most
 FORMAT = 1
 
 
@@ -35,6 +36,8 @@ class StudyConfig:
     base: the spec every trial starts from (as ``RunSpec.as_dict``); space: ``SearchSpace.to_dict``.
     parallel: trials in flight at most (0 = the runner's slots). n_startup: random trials before TPE
     models the space, and completed trials before the median pruner judges (both pinned here).
+    folds: 0, or K (2..MAX_FOLDS) for k-fold cross-validation: each trial is K runs, one per stratified,
+    seeded fold (``cv_folds`` / ``cv_fold`` in their specs), scored by the mean of their validation values.
     """
 
     base: Mapping[str, Any]
@@ -48,6 +51,7 @@ class StudyConfig:
     name: str = ""
     n_startup: int = 5
     prune_startup: int = 3
+    folds: int = 0
     format: int = FORMAT
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -82,7 +86,9 @@ class StudyConfig:
         out += spec.errors(known_datasets=dataset_names(), known_models=model_names())
         if out:
             return out
-        if spec.validation_split <= 0:
+        if self.folds:
+            out += self._fold_errors(spec)
+        elif spec.validation_split <= 0:
             out.append("the objective is measured on the validation split, so validation_split must be above 0 "
                        "(test data is never used to choose).")
         if self.objective == "val_accuracy":
@@ -99,7 +105,26 @@ class StudyConfig:
             out.append("the search space is empty: choose parameters to vary.")
         if spec.lr_find:
             out.append("a learning-rate finder run cannot be a trial: set lr_find to 0.")
+        if spec.cv_folds:
+            out.append("the study's spec is already one fold of a cross-validation: choose folds on the study.")
         return out
+
+    def _fold_errors(self, spec: RunSpec) -> list[str]:
+        from synaptic_core.data.registry import find_entry
+
+        if not 2 <= int(self.folds) <= MAX_FOLDS:
+            return [f"folds: 2 to {MAX_FOLDS} (or 0: one validation split), not {self.folds}."]
+        entry = find_entry(spec.dataset)
+        if entry is None or entry.task != "tabular":
+            return [f"k-fold cross-validation is for small tabular sets; {spec.dataset} is not one "
+                    "(its validation split is large enough)."]
+        return []
+
+    def run_specs(self, spec: RunSpec) -> list[RunSpec]:
+        """The runs of one trial of ``spec``: the spec itself, or one per fold."""
+        if not self.folds:
+            return [spec]
+        return [spec.replace(cv_folds=int(self.folds), cv_fold=k) for k in range(int(self.folds))]
 
     def validated(self) -> "StudyConfig":
         errors = self.errors()

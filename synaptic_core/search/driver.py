@@ -50,14 +50,27 @@ STOPPED = "stopped with the study"
 
 
 @dataclass(eq=False)
-class LiveTrial:
-    """A trial whose run is not final yet, as the driver follows it."""
+class Part:
+    """One run of a trial: its only run, or one fold of a cross-validated trial."""
 
-    trial: Any  # optuna.trial.Trial
     run_id: str
     cursor: EventCursor
-    value: float | None = None  # objective at the last epoch seen
-    epoch: int = 0  # epochs seen (1-based number of the last one)
+    fold: int | None = None
+    values: dict[int, float] = field(default_factory=dict)  # 0-based epoch -> objective
+    epochs: int = 0  # the run's planned epochs (from its events)
+    state: str | None = None  # its final state, once final
+    message: str = ""
+
+
+@dataclass(eq=False)
+class LiveTrial:
+    """A trial whose runs are not all final yet, as the driver follows it. Its objective at an epoch is
+    the mean over its parts (one part without cross-validation), reported once every part reached it."""
+
+    trial: Any  # optuna.trial.Trial
+    parts: list[Part]
+    value: float | None = None  # objective at the last epoch reported
+    epoch: int = 0  # epochs reported (1-based number of the last one)
     told: bool = False
     pruned_at: int | None = None
     stop_sent: float | None = None
@@ -66,6 +79,13 @@ class LiveTrial:
     @property
     def number(self) -> int:
         return int(self.trial.number)
+
+    @property
+    def run_id(self) -> str:
+        return self.parts[0].run_id
+
+    def open_runs(self) -> list[str]:
+        return [p.run_id for p in self.parts if p.state is None]
 
 
 class StudyDriver:
@@ -88,7 +108,8 @@ class StudyDriver:
         self.owner = self.config.owner
         self.on_change, self.on_told = on_change, on_told
         self.live: list[LiveTrial] = []
-        self.pending: tuple[Any, Any] | None = None  # (trial, spec) asked but refused by the per-person cap
+        # (trial, its run specs, parts submitted so far): asked, but a run was refused by the per-person cap
+        self.pending: tuple[Any, list[Any], list[Part]] | None = None
         self.retry_at = 0.0
         self.started_trials = 0
         self.version = 0
@@ -188,14 +209,14 @@ class StudyDriver:
 
     def cap(self) -> int:
         """Trials in flight at most: the study's ``parallel`` (0 = all the runner's slots), never more
-        than the runner's slots nor the per-person cap."""
+        than the runner's slots nor the per-person cap (in runs: a cross-validated trial counts K)."""
         slots = int(self.runner.queue().get("max_jobs") or 1)
         cap = min(self.config.parallel or slots, slots)
         limits = getattr(self.runner, "limits", None)
         per_person = int(getattr(limits, "max_runs_per_person", 0) or 0)
         if self.owner is not None and per_person:
             cap = min(cap, per_person)
-        return max(1, cap)
+        return max(1, cap // max(1, int(self.config.folds or 1)))  # a cross-validated trial is K runs
 
     def _room(self) -> bool:
         if len(self.live) >= self.cap():
@@ -214,7 +235,7 @@ class StudyDriver:
         from synaptic_core.jobs.policy import TooManyRuns, TrainingDisabled
 
         if self.pending is not None:
-            trial, spec = self.pending
+            trial, specs, parts = self.pending
         else:
             if isinstance(self.study.sampler, optuna.samplers.GridSampler) and not self._waiting() \
                     and self._grid_started_all():
@@ -223,38 +244,51 @@ class StudyDriver:
             trial = self.study.ask(self.space.distributions())
             self.started_trials += 1
             try:
-                spec = self.space.apply(self.base, trial.params)
+                specs, parts = self.config.run_specs(self.space.apply(self.base, trial.params)), []
             except SpecError as exc:
                 self._tell_fail(trial, f"not a valid run: {exc}")
                 return True
-        try:
-            run_id = self.runner.submit(spec, owner=self.owner)
-        except TooManyRuns as exc:  # the owner's other runs fill the cap: try again in a moment
-            self.pending, self.retry_at = (trial, spec), time.monotonic() + RETRY_SECONDS
-            self._say(str(exc))
-            return False
-        except TrainingDisabled as exc:
-            self.pending = None
-            self._tell_fail(trial, str(exc))
-            self._set_state("failed", str(exc))
-            return False
-        except (SpecError, ValueError) as exc:  # model too large, or another refusal meant for the person
-            self.pending = None
-            self._tell_fail(trial, str(exc))
-            return True
-        except Exception as exc:  # the runner broke: the trial must not stay RUNNING behind the failed loop
-            self.pending = None
-            self._tell_fail(trial, f"its run could not be queued: {type(exc).__name__}: {exc}")
-            raise
+        folds = len(specs) > 1
+        while len(parts) < len(specs):
+            try:
+                run_id = self.runner.submit(specs[len(parts)], owner=self.owner)
+            except TooManyRuns as exc:  # the owner's other runs fill the cap: try again in a moment
+                self.pending, self.retry_at = (trial, specs, parts), time.monotonic() + RETRY_SECONDS
+                self._say(str(exc))
+                return False
+            except TrainingDisabled as exc:
+                self._drop_pending(trial, parts, str(exc))
+                self._set_state("failed", str(exc))
+                return False
+            except (SpecError, ValueError) as exc:  # model too large, or another refusal meant for the person
+                self._drop_pending(trial, parts, str(exc))
+                return True
+            except Exception as exc:  # the runner broke: the trial must not stay RUNNING behind the failed loop
+                self._drop_pending(trial, parts, f"its run could not be queued: {type(exc).__name__}: {exc}")
+                raise
+            fold = len(parts) if folds else None
+            parts.append(Part(run_id, EventCursor(run_id, keep=False), fold=fold))
+            self._link(trial.number, run_id, fold)
         if self.pending is not None:
             self._say("")  # no longer waiting for the per-person cap
         self.pending = None
-        trial.set_user_attr("run_id", run_id)
-        self._link(trial.number, run_id)
+        trial.set_user_attr("run_id", parts[0].run_id)
+        if folds:
+            trial.set_user_attr("run_ids", [p.run_id for p in parts])
         with self._lock:
-            self.live.append(LiveTrial(trial, run_id, EventCursor(run_id, keep=False)))
+            self.live.append(LiveTrial(trial, parts))
         self._changed()
         return True
+
+    def _drop_pending(self, trial: Any, parts: list[Part], message: str) -> None:
+        """A trial whose runs cannot all be queued: the ones queued are cancelled, the trial told FAIL."""
+        self.pending = None
+        for part in parts:
+            try:
+                self.runner.cancel(part.run_id)
+            except Exception:  # noqa: BLE001
+                log.exception("could not cancel run %s", part.run_id)
+        self._tell_fail(trial, message)
 
     def _waiting(self) -> bool:
         """Trials queued with fixed parameters (a resume asks interrupted trials again) wait to be asked."""
@@ -268,68 +302,93 @@ class StudyDriver:
         started = {t.system_attrs.get("grid_id") for t in self.study.get_trials(deepcopy=False)} - {None}
         return len(started) >= self.space.grid_size()
 
-    def _link(self, number: int, run_id: str) -> None:
+    def _link(self, number: int, run_id: str, fold: int | None = None) -> None:
         store = getattr(self.runner, "store", None)
         if store is None:
             return
         from synaptic_core.store.studies import link_trial
 
         try:
-            link_trial(store, self.study_id, number, run_id)
+            link_trial(store, self.study_id, number, run_id, fold)
         except Exception:  # noqa: BLE001 - the trial's user attribute still links it
             log.exception("could not link run %s to study %s", run_id, self.study_id)
 
     def _poll_live(self) -> None:
         for lv in list(self.live):
-            status = self.runner.status(lv.run_id)
-            for event in lv.cursor.poll(self.runner):
-                if event.get("type") == "epoch":
-                    self._epoch(lv, event)
-            if status.finished:
+            for part in lv.parts:
+                if part.state is not None:
+                    continue
+                status = self.runner.status(part.run_id)
+                for event in part.cursor.poll(self.runner):
+                    if event.get("type") == "epoch":
+                        self._epoch(lv, part, event)
+                if status.finished:
+                    part.state, part.message = status.state, status.message or ""
+                    if status.state != "done" and not lv.told:  # one fold failed: the trial has failed
+                        self._settle(lv)
+            if not lv.open_runs():
                 if not lv.told:
-                    self._settle(lv, status)
+                    self._settle(lv)
                 with self._lock:
                     self.live.remove(lv)
                 self._changed()
 
-    def _epoch(self, lv: LiveTrial, event: dict) -> None:
-        from optuna.trial import TrialState
+    def _cancel(self, lv: LiveTrial) -> None:
+        for run_id in lv.open_runs():
+            self.runner.cancel(run_id)
+        lv.stop_sent = time.monotonic()
 
+    def _epoch(self, lv: LiveTrial, part: Part, event: dict) -> None:
         if lv.told:
             return
         value = event.get(self.config.objective)
         if not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.runner.cancel(lv.run_id)
-            lv.stop_sent = time.monotonic()
+            self._cancel(lv)
             self._tell_fail(lv.trial, f"the run reported no {self.config.objective} (it needs a validation split)")
             lv.told = True
             return
-        step = int(event.get("epoch", lv.epoch))
+        step = int(event.get("epoch", len(part.values)))
+        part.values[step] = float(value)
+        part.epochs = int(event.get("epochs") or 0)
+        while not lv.told and all(lv.epoch in p.values for p in lv.parts):  # every fold reached this epoch
+            step = lv.epoch
+            self._report(lv, step, sum(p.values[step] for p in lv.parts) / len(lv.parts),
+                         last=step + 1 >= part.epochs)
+
+    def _report(self, lv: LiveTrial, step: int, value: float, last: bool) -> None:
+        """Report the trial's objective at ``step``; prune it (cancel its runs) when the pruner says so.
+        ``last``: the runs have finished training (nothing to save by pruning)."""
+        from optuna.trial import TrialState
+
         with self._lock:
-            lv.value, lv.epoch = float(value), step + 1
-            lv.values.append(float(value))
-        lv.trial.report(float(value), step)
-        last = step + 1 >= int(event.get("epochs") or 0)  # the run has finished training: nothing to save
+            lv.value, lv.epoch = value, step + 1
+            lv.values.append(value)
+        lv.trial.report(value, step)
         if not last and lv.trial.should_prune():
             lv.pruned_at = step + 1
-            self.runner.cancel(lv.run_id)
-            lv.stop_sent = time.monotonic()
+            self._cancel(lv)
             lv.trial.set_user_attr("pruned_at", step + 1)
             self.study.tell(lv.trial, state=TrialState.PRUNED)
             lv.told = True
-            self._told(lv.trial, "pruned", float(value), step + 1)
+            self._told(lv.trial, "pruned", value, step + 1)
         self._changed()
 
-    def _settle(self, lv: LiveTrial, status: Any) -> None:
-        """Tell Optuna how a trial's run ended (the pruner did not stop it)."""
+    def _settle(self, lv: LiveTrial) -> None:
+        """Tell Optuna how a trial's runs ended (the pruner did not stop it): complete with the mean of each
+        run's last value when every run is done, else FAIL with the first other run's reason."""
         lv.told = True
-        if status.state == "done" and lv.value is not None:
-            self.study.tell(lv.trial, lv.value)
-            self._told(lv.trial, "complete", lv.value)
-        elif status.state == "done":
-            self._tell_fail(lv.trial, f"the run reported no {self.config.objective}")
+        failed = next((p for p in lv.parts if p.state is not None and p.state != "done"), None)
+        if failed is not None:
+            if lv.open_runs():
+                self._cancel(lv)
+            where = f" (fold {failed.fold + 1} of {len(lv.parts)})" if failed.fold is not None else ""
+            self._tell_fail(lv.trial, (f"{failed.state}: {failed.message}" if failed.message else failed.state) + where)
+        elif all(p.values for p in lv.parts):
+            value = sum(p.values[max(p.values)] for p in lv.parts) / len(lv.parts)
+            self.study.tell(lv.trial, value)
+            self._told(lv.trial, "complete", value)
         else:
-            self._tell_fail(lv.trial, f"{status.state}: {status.message}" if status.message else status.state)
+            self._tell_fail(lv.trial, f"the run reported no {self.config.objective}")
 
     def _tell_fail(self, trial: Any, message: str) -> None:
         from optuna.trial import TrialState
@@ -353,22 +412,22 @@ class StudyDriver:
     def _stop_live(self) -> None:
         now = time.monotonic()
         if self.pending is not None:
-            self._tell_fail(self.pending[0], f"{STOPPED} before its run started")
-            self.pending = None
+            self._drop_pending(self.pending[0], self.pending[2], f"{STOPPED} before its run started")
         for lv in self.live:
             if not lv.told:
                 lv.trial.set_user_attr("stopped", True)
                 self._tell_fail(lv.trial, STOPPED)
                 lv.told = True
-            try:
-                if lv.stop_sent is None:
-                    self.runner.cancel(lv.run_id)
-                    lv.stop_sent = now
-                elif now - lv.stop_sent > STOP_GRACE:
-                    self.runner.cancel(lv.run_id, force=True)
-                    lv.stop_sent = now
-            except Exception:  # noqa: BLE001 - a run that cannot be cancelled must not stop the others
-                log.exception("could not stop run %s", lv.run_id)
+            for run_id in lv.open_runs():
+                try:
+                    if lv.stop_sent is None:
+                        self.runner.cancel(run_id)
+                    elif now - lv.stop_sent > STOP_GRACE:
+                        self.runner.cancel(run_id, force=True)
+                except Exception:  # noqa: BLE001 - a run that cannot be cancelled must not stop the others
+                    log.exception("could not stop run %s", run_id)
+            if lv.stop_sent is None or now - lv.stop_sent > STOP_GRACE:
+                lv.stop_sent = now
         if self.state == "running":
             self._set_state("stopping", "stopping the running trials (within one batch)")
 
@@ -377,12 +436,13 @@ class StudyDriver:
             try:
                 if not lv.told:
                     self._tell_fail(lv.trial, message)
-                self.runner.cancel(lv.run_id)
+                for run_id in lv.open_runs():
+                    self.runner.cancel(run_id)
             except Exception:  # noqa: BLE001
                 log.exception("could not abandon trial %s", lv.number)
         if self.pending is not None:
             try:
-                self._tell_fail(self.pending[0], message)
+                self._drop_pending(self.pending[0], self.pending[2], message)
             except Exception:  # noqa: BLE001
                 pass
             self.pending = None

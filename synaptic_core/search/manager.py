@@ -52,14 +52,15 @@ class StudyManager:
                objective: str = "val_accuracy", n_trials: int | None = 12, seed: int | None = None,
                parallel: int = 0, owner: str | None = None, name: str = "",
                ranges: Mapping[str, Sequence[float]] | None = None,
-               choices: Mapping[str, Sequence[Any]] | None = None) -> str:
-        """Store a new study (nothing runs yet); returns its id. SpaceError lists every problem."""
+               choices: Mapping[str, Sequence[Any]] | None = None, folds: int = 0) -> str:
+        """Store a new study (nothing runs yet); returns its id. SpaceError lists every problem.
+        ``folds``: K for k-fold cross-validation (tabular sets), each trial K runs; 0 for one split."""
         space = space_for(spec, vary, ranges=ranges, choices=choices)
         startup, prune_startup = default_startup(n_trials or 12)
         config = StudyConfig(base=spec.as_dict(), space=space.to_dict(), sampler=sampler, pruner=pruner,
                              objective=objective, seed=int(spec.seed if seed is None else seed),
                              parallel=int(parallel), owner=owner, name=str(name)[:200], n_startup=startup,
-                             prune_startup=prune_startup)
+                             prune_startup=prune_startup, folds=int(folds or 0))
         return create_study(config, self.store_path).study_name
 
     def start(self, spec: RunSpec, vary: str | Iterable[str], *, n_trials: int | None = 12,

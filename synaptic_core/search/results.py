@@ -32,7 +32,7 @@ def summarize(study: Any) -> dict[str, Any]:
         counts[_state(t)] = counts.get(_state(t), 0) + 1
     return {"study_id": study.study_name, "name": config.name, "dataset": config.base.get("dataset"),
             "model": config.base.get("model"), "objective": config.objective, "direction": config.direction,
-            "sampler": config.sampler, "pruner": config.pruner, "seed": config.seed,
+            "sampler": config.sampler, "pruner": config.pruner, "seed": config.seed, "folds": config.folds,
             "vary": [d["name"] for d in config.space], "n_trials": len(trials), "n_complete": counts["complete"],
             "n_pruned": counts["pruned"], "n_failed": counts["failed"] + counts["stopped"] + counts["interrupted"],
             "n_running": counts["running"], "best": best_trial(study)}

@@ -50,6 +50,18 @@ def _split_validation(ds, fraction: float):
     return ds.x_train[:-n_val], ds.y_train[:-n_val], (ds.x_train[-n_val:], ds.y_train[-n_val:])
 
 
+def _split(ds, spec: RunSpec):
+    """The rows that validate: fold ``cv_fold`` of ``cv_folds`` (training/folds.py), else the last share."""
+    if not spec.cv_folds:
+        return _split_validation(ds, spec.validation_split)
+    from synaptic_core.training.folds import FoldError, fold_split
+
+    try:
+        return fold_split(ds.x_train, ds.y_train, spec.cv_folds, spec.cv_fold, spec.seed)
+    except FoldError as e:
+        raise TrainingError("spec", str(e)) from e
+
+
 def _callbacks(spec: RunSpec, sink: Sink, ds, task: Task, steps: int, n_fit: int, has_val: bool):
     import keras
 
@@ -115,7 +127,7 @@ def train(spec: RunSpec, sink: Sink, workdir: Path) -> dict[str, Any]:
 
     ds = _load(spec, sink)
     task = get_task(ds.task)
-    x_fit, y_fit, val = _split_validation(ds, spec.validation_split)
+    x_fit, y_fit, val = _split(ds, spec)
     if spec.synthetic_digits > 0 and ds.name == "mnist":
         from synaptic_core.digits.synthetic import add_synthetic_digits
         x_fit, y_fit = add_synthetic_digits(x_fit, y_fit, spec.synthetic_digits, spec.seed)

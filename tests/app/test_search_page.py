@@ -191,3 +191,25 @@ def test_an_interrupted_study_says_so_and_its_owner_resumes_it(manager):
     assert [r["state"] for r in rows] == ["interrupted", "complete", "complete"]
     assert rows[1]["params"] == rows[0]["params"]
     assert manager.status(study_id)["state"] == "finished"
+
+
+def test_cross_validation_is_offered_for_tabular_sets_only_and_starts_a_k_fold_study(manager):
+    from synaptic_core.store.studies import study_runs
+
+    assert not any(t.key == "search_cv" for t in _open(manager, **CIRCLE).toggle)  # not for a toy set
+    at = _open(manager, dataset="sonar", model="mlp", epochs="2")
+    assert not at.exception
+    at.toggle(key="search_cv").set_value(True).run()
+    at.number_input(key="search_folds").set_value(3)
+    at.selectbox(key="search_sampler").set_value("random")
+    at.number_input(key="search_trials").set_value(2)
+    _button(at, "search_start").click().run()
+    assert not at.exception, at.exception
+    study_id = at.query_params["study"]
+    study_id = study_id[0] if isinstance(study_id, list) else study_id
+    assert manager.config(study_id).folds == 3
+    assert manager.wait(study_id, timeout=60)
+    assert [r["fold"] for r in study_runs(manager.runner.store, study_id)] == [0, 1, 2] * 2
+    at.run()
+    assert not at.exception and "3-fold cross-validation" in _texts(at)
+    assert manager.status(study_id)["n_complete"] == 2

@@ -7,7 +7,9 @@ peak to find. It checks ``should_stop`` after each of ``BATCHES`` batches, as tr
 returns a result shaped like training's (with ``stopped`` when asked to stop).
 
 Knobs read from the spec: ``n_points`` / 100,000 is the seconds per batch (the default 600 points:
-6 ms, so an epoch takes ~25 ms); ``l2`` above 0.5 makes the run raise (a failing trial).
+6 ms, so an epoch takes ~25 ms); ``l2`` above 0.5 makes the run raise (a failing trial). A fold of a
+cross-validated trial (``cv_folds`` > 0) scores ``FOLD_STEP`` higher per fold number, so a test can tell the
+mean from any one fold; with ``dropout`` above 0.8 its second fold (``cv_fold`` 1) raises.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 BATCHES = 4
+FOLD_STEP = 0.01
 SEARCH_FAKES_DIR = str(Path(__file__).resolve().parent)
 
 
@@ -32,7 +35,9 @@ def quality(spec: Any) -> float:
 def fake_train(spec: Any, sink: Any, workdir: Path) -> dict[str, Any]:
     if spec.l2 > 0.5:
         raise ValueError("fake failure: l2 above 0.5")
-    q = quality(spec)
+    if spec.cv_folds and spec.cv_fold == 1 and spec.dropout > 0.8:
+        raise ValueError("fake failure: the second fold")
+    q = quality(spec) + FOLD_STEP * spec.cv_fold * bool(spec.cv_folds)
     batch_seconds = spec.n_points / 100_000
     history = []
     stopped = None
