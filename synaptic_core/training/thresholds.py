@@ -84,6 +84,18 @@ def average_precision(y_true: np.ndarray, p1: np.ndarray) -> float | None:
 pr_auc = average_precision  # the name the results and the benchmark use
 
 
+def best_f1(y_true: np.ndarray, p1: np.ndarray) -> tuple[float, float] | None:
+    """(F1 of class 1, threshold) at the threshold that maximises it on these labels; None without positives.
+    Chosen on the data it is scored on, so it is an optimistic ceiling, not a test figure."""
+    if not np.any(np.asarray(y_true) == 1):
+        return None
+    precision, recall, thr = pr_curve(y_true, p1)
+    p, r = precision[:-1], recall[:-1]
+    f1 = np.divide(2 * p * r, p + r, out=np.zeros_like(p), where=(p + r) > 0)
+    i = int(np.argmax(f1))
+    return float(f1[i]), float(thr[i])
+
+
 def _thin(n: int, limit: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, limit).round().astype(int)) if n > limit else np.arange(n)
 

@@ -93,3 +93,10 @@ def test_evaluation_of_a_binary_run_stores_scores_and_pr_auc(tmp_path):
             return np.eye(3)
 
     assert "binary" not in classification_results(None, Model3(), ds3, tmp_path)
+
+
+def test_best_f1_is_the_maximum_over_thresholds():
+    f1, t = thresholds.best_f1(Y, P1)
+    grid = [thresholds.report(Y, P1, s)["per_class"][1]["f1"] for s in np.unique(P1)]
+    assert f1 == pytest.approx(max(grid)) and thresholds.report(Y, P1, t)["per_class"][1]["f1"] == pytest.approx(f1)
+    assert thresholds.best_f1(np.zeros(3, int), np.ones(3)) is None
