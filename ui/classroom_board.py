@@ -42,6 +42,8 @@ def _pct(value: float | None) -> str:
 
 def _status(runner: Any, run: Mapping[str, Any]) -> tuple[str, int]:
     """(state, queue position) from the runner (fresher than the store while a run is active)."""
+    if run.get("status") not in ACTIVE:  # a finished run stays finished: no need to ask
+        return str(run.get("status")), 0
     try:
         status = runner.status(run["id"])
         return status.state, int(status.position or 0)
@@ -75,7 +77,7 @@ def _activity(klass: Class, runs: Sequence[Mapping[str, Any]], names: Mapping[st
             active.append((run, state, position))
     training = sum(1 for _, s, _ in active if s != "queued")
     a, b, c = st.columns(3)
-    a.metric("Students joined", len(names))
+    a.metric("Students joined", len([o for o in names if o != klass.teacher]))
     b.metric("Training now", training)
     c.metric("Waiting in the queue", len(active) - training)
     if not active:
@@ -147,7 +149,7 @@ def board_body(klass: Class) -> None:
     if error := st.session_state.pop("class_board_error", None):
         st.error(md_escape(error))
     try:
-        names = members(store, klass)
+        names = {klass.teacher: "Teacher", **members(store, klass)}  # the teacher may try the class page too
         runs = class_runs(store, klass)
     except Exception as exc:
         log.exception("reading class %s", klass.id)
