@@ -146,3 +146,9 @@ def test_a_students_name_is_shown_as_text_on_the_board(open_app, runner, klass):
     at = open_app(PAGE, owner="teacher", **{"class": klass.id})
     (cell,) = list(at.table[0].value["Student"])
     assert shown(cell) == name and "](" not in cell.replace("\\]\\(", "")
+
+
+def test_the_teacher_previews_the_class_page_without_joining(open_app, klass):
+    at = open_app(PLAYGROUND, owner="teacher", **{"class": klass.id})
+    assert not at.exception and "you are its teacher" in texts(at.info)
+    assert at.button(key="train") and at.select_slider(key="w_lr").disabled

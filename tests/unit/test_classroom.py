@@ -201,3 +201,20 @@ def test_the_scorer_scores_a_finished_run_on_the_hidden_split_in_a_child_process
     scores = {r["id"]: (r["private_score"], r["score_error"]) for r in class_runs(store, klass)}
     assert scores[good][0] is not None and abs(scores[good][0] - expected) < 1e-6, scores
     assert scores[missing][0] is None and "missing" in scores[missing][1]
+
+
+def test_random_and_hostile_class_links_never_raise_nor_unlock(klass):
+    import random
+
+    from synaptic_core.specs import PARAMS
+
+    rng = random.Random(11)
+    pieces = ["0", "-1", "1e400", "nan", "inf", "0.5", "x" * 300, "[a](http://b.c)", "<b>", "1,2,3", "", " ", "\x00",
+              "spiral", "cnn", "true", "9" * 400, "\u202e", "%00", "relu,tanh"]
+    names = [p.name for p in PARAMS] + ["class", "run", "page", "évil"]
+    for _ in range(300):
+        query = {rng.choice(names): rng.choice(pieces) + rng.choice(pieces) for _ in range(rng.randint(0, 6))}
+        spec, notes = spec_from_query(klass, query)
+        assert all(isinstance(n, str) for n in notes)
+        assert (spec.lr, spec.seed, spec.dataset) == (BASE.lr, BASE.seed, BASE.dataset) and spec.epochs <= 10
+        assert not spec.errors()
