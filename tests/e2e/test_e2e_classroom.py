@@ -57,6 +57,8 @@ def _create_class(page, app_server) -> str:
     link.fill(CLASS_SETTINGS)
     link.press("Enter")
     wait_idle(page, timeout_ms=60_000)
+    # the form has taken the link (the idle flag alone can be seen before the rerun starts)
+    expect(page.get_by_text(f"Learning rate: {TEACHER_LR:g}")).to_be_visible(timeout=60_000)
     by_key(page, "class_new_name").locator("input").fill("Period 3")
     page.get_by_role("button", name="Create class", exact=True).click()
     deadline = time.monotonic() + 60
