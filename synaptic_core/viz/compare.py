@@ -43,7 +43,7 @@ def overlaid_curves(curves: Sequence[Any], title: str = "Learning curves") -> go
                 points = [(e, v) for e, v in zip(curve.epochs, values) if v is not None]
                 fig.add_trace(go.Scatter(
                     x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers",
-                    name=f"{curve.label} ({kind})", legendgroup=curve.run_id,
+                    name=f"{_html(curve.label)} ({kind})", legendgroup=curve.run_id,
                     showlegend=col == 1 and (kind == "validation" or not curve.values.get(val_key)),
                     line=dict(color=color, dash=dash, width=2.5 if kind == "validation" else 1.5),
                     marker=dict(size=5), meta=[curve.run_id],

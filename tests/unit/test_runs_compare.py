@@ -71,6 +71,8 @@ def test_overlaid_curves_one_colour_per_run_with_hover_text():
     hovers = " ".join(t.hovertemplate for t in fig.data)
     assert "lr=0.01" in hovers and "lr=0.1" in hovers and "&lt;b&gt;bold" in hovers and "<b>bold" not in hovers
     assert sum(1 for t in fig.data if t.showlegend) == 2
+    names = " ".join(t.name for t in fig.data)  # Plotly renders <b>, <a href> ... in legend names too
+    assert "&lt;b&gt;bold" in names and "<b>" not in names
 
 
 def test_overlaid_curves_of_a_regression_have_only_the_loss_panel():
