@@ -194,3 +194,12 @@ def test_unknown_or_malformed_upload_names_are_not_datasets():
     assert find_entry("upload:0123456789abcdef") is None and find_entry("upload:../../etc") is None
     assert RunSpec().replace(dataset="upload:0123456789abcdef").errors(known_datasets=["mnist"])
     assert read_meta("upload:../x") is None
+
+
+def test_a_full_upload_store_refuses_new_uploads_but_keeps_serving_stored_ones():
+    data = classification_csv()
+    first = ingest_csv(data, "a.csv", target="species")
+    full = UploadLimits(max_store_bytes=1)
+    assert ingest_csv(data, "a.csv", target="species", limits=full).name == first.name  # already stored: reused
+    with pytest.raises(UploadError, match="upload space is full"):
+        ingest_csv(regression_csv(), "b.csv", limits=full)

@@ -177,8 +177,9 @@ def _target(frame: pd.DataFrame, target: str, limits: UploadLimits) -> tuple[str
     else:
         names = sorted(col.unique())
     if len(names) < 2:
-        raise UploadError(f"Target column {quote(target)} has only one class ({quote(names[0] if names else col.iloc[0])}): "
-                          "a classifier needs at least two.", field="target")
+        only = names[0] if names else col.iloc[0]
+        raise UploadError(f"Target column {quote(target)} has only one class ({quote(only)}): a classifier needs at "
+                          "least two.", field="target")
     if len(names) > limits.max_classes:
         raise UploadError(f"Target column {quote(target)} has {len(names)} distinct text values, more than the "
                           f"{limits.max_classes} classes allowed: choose another target.", field="target")

@@ -63,7 +63,8 @@ def ingest_csv(data: bytes, filename: str = "upload.csv", target: str | None = N
     def write(folder: Path) -> None:
         (folder / "table.csv").write_text(text, "utf-8")
 
-    name = store.save(store.content_key(data, "csv", plan.target, plan.missing), meta, write)
+    limits = limits or UploadLimits.from_env()
+    name = store.save(store.content_key(data, "csv", plan.target, plan.missing), meta, write, limits.max_store_bytes)
     store.remember(owner, name)
     return Uploaded(name, store.read_meta(name) or meta)
 
@@ -87,6 +88,7 @@ def ingest_zip(data: bytes, filename: str = "upload.zip", size: int = 32, color:
             np.savez_compressed(fh, x_train=images.x_train, y_train=images.y_train,
                                 x_test=images.x_test, y_test=images.y_test)
 
-    name = store.save(store.content_key(data, "zip", size, color), meta, write)
+    limits = limits or UploadLimits.from_env()
+    name = store.save(store.content_key(data, "zip", size, color), meta, write, limits.max_store_bytes)
     store.remember(owner, name)
     return Uploaded(name, store.read_meta(name) or meta)

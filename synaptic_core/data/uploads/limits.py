@@ -45,6 +45,7 @@ class UploadLimits:
     max_image_pixels: int = 25_000_000  # one image's width x height (Pillow's bomb check is set to this)
     max_total_pixels: int = 500_000_000  # all images' width x height together, before resizing
     max_array_bytes: int = 512 * MB     # the resized images as uint8 arrays
+    max_store_bytes: int = 5 * 1024 * MB  # all stored uploads of this server together (new ones refused beyond)
 
     @classmethod
     def from_env(cls) -> "UploadLimits":

@@ -76,14 +76,26 @@ def exists(name: object) -> bool:
     return isinstance(name, str) and read_meta(name) is not None
 
 
-def save(key: str, meta: dict[str, Any], write_data) -> str:
+def stored_bytes() -> int:
+    """What every stored upload takes on disk together."""
+    root = uploads_dir()
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
+
+
+def save(key: str, meta: dict[str, Any], write_data, max_store_bytes: int | None = None) -> str:
     """Store one upload (``write_data(folder)`` writes ``meta["file"]`` into it); returns its dataset name.
 
     A folder already there with the same key holds the same content and choices: it is kept.
+    A new one is refused (UploadError) while the store already holds ``max_store_bytes``.
     """
     name = PREFIX + key
     if read_meta(name) is not None:
         return name
+    if max_store_bytes is not None and stored_bytes() >= max_store_bytes:
+        from .errors import UploadError
+
+        raise UploadError(f"This server's upload space is full ({max_store_bytes / 1e9:g} GB, "
+                          "SYNAPTIC_UPLOAD_MAX_STORE_BYTES): ask its administrator to make room.")
     root = uploads_dir()
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
