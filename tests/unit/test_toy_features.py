@@ -70,8 +70,8 @@ def _train(tmp_path, features):
         def should_stop(self):
             return False
 
-    spec = RunSpec().replace(dataset="circle", model="logreg", n_points=400, noise=0.0, epochs=40, batch_size=20,
-                             lr=0.05, validation_split=0.0, features=features, seed=1)
+    spec = RunSpec().replace(dataset="circle", model="logreg", n_points=400, noise=0.0, epochs=15, batch_size=25,
+                             lr=0.1, validation_split=0.0, features=features, seed=1)
     sink = Sink()
     return train(spec, sink, tmp_path), sink.boundary
 
