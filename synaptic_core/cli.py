@@ -253,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     from synaptic_core.data.cli import add_download_parser  # download NAME: a full set, on request only
 
     add_download_parser(sub)
+    from synaptic_core.transfer import add_transfer_parser  # transfer --source RUN --dataset D: vs from scratch
+
+    add_transfer_parser(sub)
     from synaptic_core.runs.cli import add_runs_parser  # runs [--json]: the store's runs as a table
 
     add_runs_parser(sub)
