@@ -139,3 +139,6 @@ def test_the_runs_page_lists_and_compares_a_sweep(open_app, runner):
     assert not at.exception, [e.value for e in at.exception]
     at.multiselect(key="runs_selected").set_value(["s1"]).run()
     assert not at.exception, [e.value for e in at.exception]
+    at = open_app("app_pages/runs.py", run="s1")  # the sweep's share link
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
