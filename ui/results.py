@@ -222,6 +222,10 @@ def classification(run_id: str, result: dict, events: list[dict]) -> None:
         cols[3].metric("Training time", f"{seconds:.1f} s" if seconds is not None else "—",
                        help=f"{rate:,.0f} samples/s" if rate else None)
         st.caption(md_escape(result.get("source_label", "")))
+        from synaptic_core.training.imbalance import describe  # rare classes: what resampling did
+
+        if handling := describe(result.get("imbalance"), result.get("class_names")):
+            st.caption(md_escape(handling))
         curves(events)
         if (boundary := last_event(events, "boundary")) is not None:
             draw_boundary(run_spec(run_id), boundary, result.get("class_names"), key="final_boundary_chart")

@@ -157,3 +157,27 @@ def prepare_fit(spec: Any, task: Any, x: np.ndarray, y: np.ndarray,
         y = _one_hot(y, n_classes)
         val = None if val is None else (val[0], _one_hot(val[1], n_classes))
     return FitData(x, y, val, weights, before, after)
+
+
+_WORDS = {"class_weights": "class weights", "undersample": "random undersampling",
+          "oversample": "random oversampling", "smote": "SMOTE"}
+
+
+def describe(summary: dict[str, Any] | None, class_names: list[str] | None = None) -> str:
+    """One line for the results: what was done to the training rows ("" when nothing was).
+
+    "SMOTE: training rows per class 3,726 / 1,345 → 3,726 / 3,726 (stayed / churned); validation and
+    test rows untouched."
+    """
+    if not summary or summary.get("method") in (None, "none"):
+        return ""
+    method = summary["method"]
+    names = f" ({' / '.join(map(str, class_names))})" if class_names else ""
+    before = " / ".join(f"{n:,}" for n in summary.get("before", []))
+    if method == "class_weights":
+        weights = " / ".join(f"{w:.3g}" for w in summary.get("class_weight") or [])
+        return (f"Class weights {weights}{names} for training rows per class {before}; "
+                "validation and test rows untouched.")
+    after = " / ".join(f"{n:,}" for n in summary.get("after", []))
+    return (f"{_WORDS.get(method, method)}: training rows per class {before} → {after}{names}; "
+            "validation and test rows untouched.")

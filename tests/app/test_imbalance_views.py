@@ -44,7 +44,8 @@ def binary_result(tmp_path: Path) -> dict:
             "test": {"loss": 0.5, "accuracy": summary["accuracy"]}, "train_seconds": 1.0, "samples_per_second": 900.0,
             "stopped": False, "class_names": NAMES, "confusion": summary["confusion"],
             "per_class_accuracy": [0.9, 0.4], "misclassified_path": None, "model_path": str(model),
-            "binary": summary, "scores_path": str(path), "_y": y, "_p1": p1}
+            "binary": summary, "scores_path": str(path), "_y": y, "_p1": p1,
+            "imbalance": {"method": "smote", "before": [650, 250], "after": [650, 650], "class_weight": None}}
 
 
 def test_threshold_slider_redraws_confusion_and_metrics(open_app, runner, binary_result):
@@ -56,6 +57,7 @@ def test_threshold_slider_redraws_confusion_and_metrics(open_app, runner, binary
     assert slider.value == 0.5
     assert _heat_counts(at) == thresholds.report(y, p1, 0.5)["confusion"]
     assert "PR-AUC" in _chart(at, "pr_curve_chart")["layout"]["title"]["text"]
+    assert any("SMOTE: training rows per class 650 / 250 → 650 / 650" in c.value.replace("\\", "") for c in at.caption)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["PR-AUC"] == f"{binary_result['binary']['pr_auc']:.3f}"
     f1_at_half = metrics["F1 of 'churned'"]

@@ -127,3 +127,11 @@ def test_train_resamples_only_the_training_rows(tmp_path):
     assert counts["none"][1:3] == counts["undersample"][1:3] == counts["smote"][1:3]  # val and test kept
     before = counts["none"][3]
     assert counts["undersample"][3] == [min(before)] * 2 and counts["smote"][3] == [max(before)] * 2
+
+
+def test_describe_says_what_was_done_to_the_training_rows():
+    assert imbalance.describe(_fit("none").summary("none")) == ""
+    text = imbalance.describe(_fit("smote").summary("smote"), ["stayed", "churned"])
+    assert text.startswith("SMOTE: training rows per class 100 / 30 → 100 / 100 (stayed / churned)")
+    assert "untouched" in text
+    assert "0.65 / 2.17" in imbalance.describe(_fit("class_weights").summary("class_weights"))
