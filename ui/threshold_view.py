@@ -58,7 +58,8 @@ def binary_results(run_id: str, result: dict, names: list[str]) -> None:
         else:
             threshold, report = summary["threshold"], summary
         cols = st.columns(3)
-        cols[0].metric("Accuracy at this threshold", "—" if report["accuracy"] is None else f"{report['accuracy']:.2%}")
+        accuracy = report["accuracy"]
+        cols[0].metric("Accuracy at this threshold", "—" if accuracy is None else f"{accuracy:.2%}")
         f1 = report["per_class"][1]["f1"]
         cols[1].metric(f"F1 of '{md_escape(names[1])}'", "—" if f1 is None else f"{f1:.3f}")
         auc = summary.get("pr_auc")

@@ -57,7 +57,8 @@ def test_threshold_slider_redraws_confusion_and_metrics(open_app, runner, binary
     assert slider.value == 0.5
     assert _heat_counts(at) == thresholds.report(y, p1, 0.5)["confusion"]
     assert "PR-AUC" in _chart(at, "pr_curve_chart")["layout"]["title"]["text"]
-    assert any("SMOTE: training rows per class 650 / 250 → 650 / 650" in c.value.replace("\\", "") for c in at.caption)
+    captions = [c.value.replace("\\", "") for c in at.caption]  # md_escape'd text
+    assert any("SMOTE: training rows per class 650 / 250 → 650 / 650" in c for c in captions)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["PR-AUC"] == f"{binary_result['binary']['pr_auc']:.3f}"
     f1_at_half = metrics["F1 of 'churned'"]
