@@ -467,10 +467,7 @@ class StudyDriver:
                     status = None
                 if status is not None and not status.finished:
                     why = "its search session ended before it finished"
-                    try:
-                        self.runner.cancel(run_id)
-                    except Exception:  # noqa: BLE001 - a run of a dead process's runner may not be ours to stop
-                        log.exception("could not cancel run %s of an interrupted trial", run_id)
+                    self._stop_orphan(run_id, why)
                     continue
                 result = self.runner.result(run_id) if status is not None and status.state == "done" else None
                 history = (result or {}).get("history") or []
@@ -486,6 +483,18 @@ class StudyDriver:
             self._tell_fail(trial, f"interrupted: {why}")
             if frozen.params:
                 self.study.enqueue_trial(dict(frozen.params), user_attrs={"retry_of": frozen.number})
+
+    def _stop_orphan(self, run_id: str, why: str) -> None:
+        """Stop a run an interrupted trial left unfinished. Unknown to this runner (``cancel`` is False), it
+        belonged to the dead session's own runner (a killed CLI): its store row is marked interrupted."""
+        try:
+            if self.runner.cancel(run_id):
+                return
+            store = getattr(self.runner, "store", None)
+            if store is not None:
+                store.set_status(run_id, "interrupted", error=f"interrupted: {why}")
+        except Exception:  # noqa: BLE001 - one run that cannot be settled must not stop the recovery
+            log.exception("could not stop run %s of an interrupted trial", run_id)
 
     # -- bookkeeping ---------------------------------------------------------------------
     def _set_state(self, state: str, message: str = "") -> None:

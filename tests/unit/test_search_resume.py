@@ -202,3 +202,27 @@ def test_the_cli_resumes_an_interrupted_study(tmp_path, monkeypatch, capsys):
     assert "not interrupted" in capsys.readouterr().err
     assert main(["search", "--resume", "--quiet"]) == 2
     assert "--resume needs --study" in capsys.readouterr().err
+
+
+def test_a_run_left_running_by_a_killed_cli_is_marked_interrupted(tmp_path):
+    """The dead session's runner is gone (a killed CLI: no server marks its runs), so the run it left
+    'running' in the store is unknown to the resuming runner: resume marks its row interrupted."""
+    db = tmp_path / "studies.db"
+    runner = FakeRunner(max_jobs=1, target=fake_train, recover=False)
+    manager = StudyManager(runner, store_path=db, poll=0.01)
+    study_id = manager.create(SLOW.replace(n_points=600), "lr", n_trials=1, sampler="random", pruner="none")
+    study = load_study(study_id, db, for_driving=True)
+    record = sessions.begin(study, 1, None)
+    orphan = study.ask(manager.config(study_id).search_space().distributions())
+    runner.store.create_run(SLOW.to_json(), owner=None, run_id="cli-orphan")
+    runner.store.set_status("cli-orphan", "running")
+    orphan.set_user_attr("run_id", "cli-orphan")
+    study.set_user_attr(sessions.ATTR, sessions.Session(**{**record.__dict__, "pid": 2**22 + 7}).to_json())
+    try:
+        manager.resume(study_id)
+        assert manager.wait(study_id, timeout=60)
+        assert runner.store.get_run("cli-orphan")["status"] == "interrupted"
+        assert [r["state"] for r in trials_table(load_study(study_id, db))] == ["interrupted", "complete"]
+    finally:
+        manager.shutdown(timeout=10)
+        runner.shutdown()
