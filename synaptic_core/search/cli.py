@@ -106,7 +106,7 @@ def _progress(quiet: bool):
         params = ", ".join(f"{k}={_short(v)}" for k, v in row["params"].items())
         value = "" if row["value"] is None else f" {row['value']:.4f}"
         where = f" at epoch {row['pruned_at']}" if row.get("pruned_at") else ""
-        why = f" ({row['message']})" if row.get("message") and row["state"] == "failed" else ""
+        why = f" ({row['message']})" if row.get("message") and row["state"] in ("failed", "interrupted") else ""
         print(f"trial {row['trial']}: {row['state']}{where}{value}  {params}{why}", file=sys.stderr)
     return show
 

@@ -390,12 +390,12 @@ class StudyDriver:
         else:
             self._tell_fail(lv.trial, f"the run reported no {self.config.objective}")
 
-    def _tell_fail(self, trial: Any, message: str) -> None:
+    def _tell_fail(self, trial: Any, message: str, state: str = "failed") -> None:
         from optuna.trial import TrialState
 
         trial.set_user_attr("message", message[:500])
         self.study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
-        self._told(trial, "failed", None, message=message)
+        self._told(trial, state, None, message=message)
         self._changed()
 
     def _told(self, trial: Any, state: str, value: float | None, pruned_at: int | None = None,
@@ -480,7 +480,7 @@ class StudyDriver:
                 self.study.tell(trial, sum(values) / len(values))
                 continue
             trial.set_user_attr("interrupted", True)
-            self._tell_fail(trial, f"interrupted: {why}")
+            self._tell_fail(trial, f"interrupted: {why}", state="interrupted")
             if frozen.params:
                 self.study.enqueue_trial(dict(frozen.params), user_attrs={"retry_of": frozen.number})
 
