@@ -41,4 +41,15 @@ def md_text(template: str, *values: object) -> str:
     return template.format(*(md_escape(v) for v in values))
 
 
-__all__ = ["md_escape", "md_text"]
+def plotly_text(text: object) -> str:
+    """Outside text (a class name, a column, a run's name) inside a Plotly figure, shown literally.
+
+    Plotly renders a subset of HTML in tick labels, trace names, annotations, titles and hover
+    text (``<b>``, ``<a href>``, ``<br>``, ``<img>`` is dropped but ``<a>`` is a live link) and
+    decodes ``&lt;``-style entities, so ``& < >`` become entities: the name is drawn as typed.
+    The one place every figure escapes such text; the names themselves are stored unchanged.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+__all__ = ["md_escape", "md_text", "plotly_text"]

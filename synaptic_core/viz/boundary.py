@@ -15,6 +15,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from synaptic_core.text_safety import plotly_text
+
 from .style import CLASS_COLORS, COMPACT_MARGIN, PLAYGROUND_BLUE, PLAYGROUND_NEUTRAL, PLAYGROUND_ORANGE
 
 PLAYGROUND_SCALE = [[0.0, PLAYGROUND_ORANGE], [0.5, PLAYGROUND_NEUTRAL], [1.0, PLAYGROUND_BLUE]]
@@ -57,7 +59,7 @@ def decision_boundary(xs: Sequence[float], ys: Sequence[float], z: Sequence[Sequ
     n_classes = max([2] + [int(lab.max()) + 1 for lab in labels if lab.size])
     if class_names is not None:
         n_classes = max(n_classes, len(class_names))
-    names = [str(c) for c in class_names] if class_names is not None else [f"class {k}" for k in range(n_classes)]
+    names = [plotly_text(c) for c in class_names] if class_names is not None else [f"class {k}" for k in range(n_classes)]
     colors = class_colors(n_classes)
 
     if n_classes == 2:

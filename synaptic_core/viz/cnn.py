@@ -14,6 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from synaptic_core.text_safety import plotly_text
+
 from .digits import feature_maps_mosaic
 
 # transparent where nothing matters, so the image shows through; opaque where the map is strong
@@ -139,7 +141,7 @@ def top_classes(probs: Sequence[float] | np.ndarray, class_names: Sequence[str],
     """Horizontal bars of the ``top`` most probable classes; the true class (if given) in green."""
     p = np.asarray(probs, np.float64).reshape(-1)
     order = np.argsort(-p, kind="stable")[:top][::-1]
-    names = [str(class_names[i]) if i < len(class_names) else str(i) for i in order]
+    names = [plotly_text(class_names[i]) if i < len(class_names) else str(i) for i in order]
     colors = ["#2ca02c" if true_class is not None and i == true_class else "#9ecae1" for i in order]
     fig = go.Figure(go.Bar(x=p[order], y=names, orientation="h", marker_color=colors,
                            text=[f"{v:.0%}" for v in p[order]], textposition="outside", cliponaxis=False,

@@ -18,6 +18,8 @@ from typing import Any, Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from synaptic_core.text_safety import plotly_text
+
 from .style import CLASS_COLORS, COMPACT_MARGIN, MEAN_COLOR
 
 COMPARE_HEIGHT = 380
@@ -59,9 +61,7 @@ def overlaid_curves(curves: Sequence[Any], title: str = "Learning curves") -> go
     return fig
 
 
-def _html(text: Any) -> str:
-    """Outside text (a run's name) inside Plotly's hover HTML, shown literally."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+_html = plotly_text  # outside text (a run's name) in a legend or hover: shown literally (text_safety)
 
 
 def _axis(name: str, values: Sequence[Any]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from synaptic_core.text_safety import plotly_text
+
 from .style import COMPACT_MARGIN
 
 MAX_CELL_TEXT_CLASSES = 20  # beyond this many classes cell labels are unreadable
@@ -33,7 +35,7 @@ def confusion_heatmap(matrix: Sequence[Sequence[float]] | np.ndarray, class_name
     keeps the diagonal readable when classes have very different sizes.
     """
     counts = np.asarray(matrix)
-    names = [str(c) for c in class_names]
+    names = [plotly_text(c) for c in class_names]  # uploaded names: Plotly would render their HTML
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise ValueError(f"confusion matrix must be square, got shape {counts.shape}")
     if counts.shape[0] != len(names):

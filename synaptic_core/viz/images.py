@@ -27,6 +27,8 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from synaptic_core.text_safety import plotly_text
+
 CHAR_WIDTH = 0.6  # average glyph width of Plotly's default font (or its sans-serif fallback), x font size
 LINE_HEIGHT = 1.3  # caption line height, in units of font size
 SEPARATOR = " · "
@@ -90,15 +92,20 @@ def png_data_uri(array: np.ndarray) -> str:
 
 def wrap_caption(text: str, max_chars: int) -> str:
     """Break ``text`` at its `` · `` separators into ``<br>``-joined lines of at most ``max_chars``."""
+    return "<br>".join(_wrap_lines(text, max_chars))
+
+
+def _wrap_lines(text: str, max_chars: int) -> list[str]:
+    """``text`` broken at its `` · `` separators into lines of at most ``max_chars`` (raw text, unescaped)."""
     if len(text) <= max_chars or SEPARATOR not in text:
-        return text
+        return [text]
     lines: list[str] = []
     for part in text.split(SEPARATOR):
         if lines and len(lines[-1]) + len(SEPARATOR) + len(part) <= max_chars:
             lines[-1] += SEPARATOR + part
         else:
             lines.append(part)
-    return "<br>".join(lines)
+    return lines
 
 
 def shorten(line: str, max_chars: int) -> str:
@@ -122,17 +129,18 @@ def grid_columns(n: int, cell_width: int, pad: int, zoom: float, cols: int, max_
 
 
 def _captions(titles: Sequence[str], w: int, zoom: float, font_size: int,
-              caption_chars: int | None) -> list[str]:
+              caption_chars: int | None) -> list[list[str]]:
     """Each title split at its newlines, wrapped at its separators to the image's width (or
-    ``caption_chars``, if wider), every line cut to ``caption_chars``; lines are ``<br>``-joined."""
+    ``caption_chars``, if wider), every line cut to ``caption_chars``: the raw lines of each caption
+    (measured as typed; escaped for Plotly only when drawn, since a title may be an uploaded name)."""
     fit = max(1, int(w * zoom / (CHAR_WIDTH * font_size)))
     wrap = max(fit, caption_chars) if caption_chars else fit
     out = []
     for title in titles:
-        lines = [line for part in str(title).split("\n") for line in wrap_caption(part, wrap).split("<br>")]
+        lines = [line for part in str(title).split("\n") for line in _wrap_lines(part, wrap)]
         if caption_chars:
             lines = [shorten(line, caption_chars) for line in lines]
-        out.append("<br>".join(lines))
+        out.append(lines)
     return out
 
 
@@ -163,8 +171,8 @@ def image_grid(images: np.ndarray | Sequence, titles: Sequence[str] | None = Non
         return fig
 
     captions = _captions(titles, w, zoom, font_size, caption_chars) if titles is not None else []
-    lines = max((c.count("<br>") + 1 for c in captions), default=0)
-    widest = max((len(part) for c in captions for part in c.split("<br>")), default=0)
+    lines = max((len(c) for c in captions), default=0)
+    widest = max((len(part) for c in captions for part in c), default=0)
     caption_height = math.ceil(lines * LINE_HEIGHT * font_size / zoom) if captions else 0
     cell_width = math.ceil(text_width(widest, font_size) / zoom) + 1 if captions else 0
     cols = grid_columns(n, max(w, cell_width), pad, zoom, cols, max_width)
@@ -173,9 +181,9 @@ def image_grid(images: np.ndarray | Sequence, titles: Sequence[str] | None = Non
     centre_x = [left + (w - 1) / 2 for _, left in origins]
     centre_y = [top + (h - 1) / 2 for top, _ in origins]
     if hover is not None:
-        hovertext = [str(t) for t in hover]
+        hovertext = [plotly_text(t) for t in hover]
     elif titles is not None:
-        hovertext = [str(t).replace("\n", SEPARATOR) for t in titles]
+        hovertext = [plotly_text(str(t).replace("\n", SEPARATOR)) for t in titles]
     else:
         hovertext = [f"#{k}" for k in range(n)]
     fig = go.Figure(go.Image(source=png_data_uri(mosaic), hoverinfo="skip"))
@@ -184,7 +192,7 @@ def image_grid(images: np.ndarray | Sequence, titles: Sequence[str] | None = Non
         hovertext=hovertext, hoverinfo="text", showlegend=False,
     ))
     for caption, x, (top, _) in zip(captions, centre_x, origins):
-        fig.add_annotation(text=caption, x=x, y=top - 0.5, xref="x", yref="y", yanchor="bottom",
+        fig.add_annotation(text="<br>".join(plotly_text(line) for line in caption), x=x, y=top - 0.5, xref="x", yref="y", yanchor="bottom",
                            showarrow=False, font=dict(size=font_size))
     height, width = mosaic.shape[:2]
     fig.update_xaxes(visible=False, range=[-0.5, width - 0.5], constrain="domain")

@@ -12,6 +12,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from synaptic_core.text_safety import plotly_text
+
 from .style import COMPACT_MARGIN, MEAN_COLOR, TRAIN_COLOR
 
 
@@ -24,7 +26,7 @@ def per_class_bar(accuracy: Sequence[float] | np.ndarray, class_names: Sequence[
     (a class with no test examples has accuracy NaN and gets no bar).
     """
     acc = np.asarray(accuracy, dtype=float)
-    names = [str(c) for c in class_names]
+    names = [plotly_text(c) for c in class_names]  # uploaded names: Plotly would render their HTML
     if acc.ndim != 1 or len(acc) != len(names):
         raise ValueError(f"{acc.size} accuracies but {len(names)} class names")
     order = np.arange(len(acc))

@@ -9,10 +9,11 @@ the curve. The curve comes from ``synaptic_core.training.thresholds.pr_curve``.
 
 from __future__ import annotations
 
-import html
 from typing import Sequence
 
 import plotly.graph_objects as go
+
+from synaptic_core.text_safety import plotly_text
 
 from .style import COMPACT_MARGIN, MEAN_COLOR, PLAYGROUND_BLUE, VAL_COLOR
 
@@ -25,7 +26,7 @@ def pr_curve_figure(precision: Sequence[float], recall: Sequence[float], pr_auc:
     if len(precision) != len(recall) or len(precision) < 2:
         raise ValueError("precision and recall need the same length, at least 2 points")
     auc = "—" if pr_auc is None else f"{pr_auc:.3f}"
-    positive_name = html.escape(str(positive_name))  # a class name may come from an upload: Plotly reads tags
+    positive_name = plotly_text(positive_name)  # a class name may come from an upload: Plotly reads tags
     fig = go.Figure(go.Scatter(x=list(recall), y=list(precision), mode="lines", name="model",
                                line=dict(color=PLAYGROUND_BLUE, width=2, shape="hv"),
                                hovertemplate="recall %{x:.3f}<br>precision %{y:.3f}<extra></extra>"))

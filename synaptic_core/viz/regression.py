@@ -12,6 +12,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from synaptic_core.text_safety import plotly_text
+
 from .style import COMPACT_MARGIN, MEAN_COLOR, TRAIN_COLOR
 
 
@@ -34,7 +36,7 @@ def predicted_vs_actual(y_true: Sequence[float], y_pred: Sequence[float], target
         go.Scatter(x=t, y=p, mode="markers", name="test rows", marker=dict(color=TRAIN_COLOR, size=6, opacity=0.7),
                    hovertemplate="actual %{x:.4g}<br>predicted %{y:.4g}<extra></extra>"),
     ])
-    what = f" {target}" if target else ""
+    what = f" {plotly_text(target)}" if target else ""
     fig.update_layout(title="Predicted vs actual", height=360, margin=COMPACT_MARGIN, showlegend=False,
                       xaxis_title=f"actual{what}", yaxis_title=f"predicted{what}")
     return fig
@@ -46,7 +48,7 @@ def residuals(y_true: Sequence[float], y_pred: Sequence[float], target: str = ""
     fig = go.Figure(go.Scatter(x=p, y=p - t, mode="markers", marker=dict(color=TRAIN_COLOR, size=6, opacity=0.7),
                                hovertemplate="predicted %{x:.4g}<br>residual %{y:.4g}<extra></extra>"))
     fig.add_hline(y=0, line=dict(color=MEAN_COLOR, dash="dash"))
-    what = f" {target}" if target else ""
+    what = f" {plotly_text(target)}" if target else ""
     fig.update_layout(title="Residuals", height=320, margin=COMPACT_MARGIN, showlegend=False,
                       xaxis_title=f"predicted{what}", yaxis_title="predicted - actual")
     return fig
