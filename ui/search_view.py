@@ -139,16 +139,21 @@ def study_view(study_id: str) -> None:
     except Exception as exc:  # UnknownStudy, a malformed id from the URL, an unreadable database
         st.error(md_text("Cannot show study {}: {}", study_id, exc))
         return
-    if status["active"]:
+    if _moving(status):
         _live_fragment(study_id, True)
     else:
         _study_body(study_id, False)
 
 
+def _moving(status: dict[str, Any]) -> bool:
+    """Trials may change: driven by this server, or by another process (the CLI) right now."""
+    return bool(status["active"]) or status["state"] == "elsewhere"
+
+
 def _study_body(study_id: str, polling: bool) -> None:
     manager = get_study_manager()
     status = manager.status(study_id)
-    if polling and not status["active"]:
+    if polling and not _moving(status):
         st.rerun()  # finished: draw once more without the timer
     _progress(status)
     _controls(study_id, status)

@@ -213,3 +213,27 @@ def test_cross_validation_is_offered_for_tabular_sets_only_and_starts_a_k_fold_s
     at.run()
     assert not at.exception and "3-fold cross-validation" in _texts(at)
     assert manager.status(study_id)["n_complete"] == 2
+
+
+def test_a_study_run_by_another_process_is_watched_without_controls(manager):
+    import subprocess
+
+    from synaptic_core.search import session as sessions
+    from synaptic_core.search.storage import load_study
+    from synaptic_core.specs import RunSpec
+
+    study_id = manager.create(RunSpec().replace(dataset="circle", model="mlp", epochs=2), "lr", n_trials=2,
+                              owner="me")
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the CLI driving it
+    try:
+        study = load_study(study_id, manager.store_path)
+        record = sessions.begin(study, 2, None)
+        study.set_user_attr(sessions.ATTR, sessions.Session(**{**record.__dict__, "pid": other.pid}).to_json())
+        at = _open(manager, study=study_id)
+        assert not at.exception
+        assert "being run by another process" in _texts(at)
+        keys = {b.key for b in at.button}
+        assert not keys & {"search_stop", "search_more", "search_resume"}
+    finally:
+        other.kill()
+        other.wait()
