@@ -147,6 +147,8 @@ def _load(run: Mapping[str, Any], run_dir: Path) -> Predictor:
             "kind": "table row", "format": "an object keyed by feature name, or an array of the raw values in "
             "feature order (numbers as numbers, categories as their text); one-hot encoded and standardised "
             "as in training", "features": enc.describe()})
+    if task in ("upload-table", "tabular-regression"):  # an uploaded CSV: its own fitted transform
+        return _upload_table(run, result, shape, base)
     if task == "text":
         from synaptic_core.sequences.text import Vocabulary
 
@@ -186,6 +188,35 @@ def _load(run: Mapping[str, Any], run_dir: Path) -> Predictor:
             "kind": "series window", "shape": [look_back], "format": f"the last {look_back} values, in the "
             "data's own units; the answer is the next value, in the same units"})
     raise Unservable(f"runs of task {task!r} cannot be served")
+
+
+def _upload_table(run: Mapping[str, Any], result: Mapping[str, Any], shape: tuple[int, ...],
+                  base: dict[str, Any]) -> Predictor:
+    """A run on an uploaded CSV: raw values by column name, transformed as in training (``serving.tabular``);
+    a regression answers the value in the target's units."""
+    from synaptic_core.serving.tabular import EncoderMismatch, build_upload_encoder
+    from synaptic_core.specs import RunSpec
+
+    try:
+        enc, scale = build_upload_encoder(RunSpec.from_mapping(run["spec"], strict=False), result)
+    except EncoderMismatch as e:
+        raise Unservable(str(e)) from e
+    if enc.n_columns != shape[0]:
+        raise Unservable(f"the rebuilt encoding has {enc.n_columns} features; the model reads {shape[0]}")
+    about = ("an object keyed by column name (the target and left-out columns may be included), or an array of the "
+             "raw values in column order; numbers as numbers, categories as their text"
+             + ("; null for a missing value, filled as in training" if enc.fill_missing else "")
+             + "; one-hot encoded and standardised with the training rows' statistics")
+    spec_input = {"kind": "table row", "format": about, "features": enc.describe()}
+    if scale is None:
+        return Predictor(**base, prepare=enc.encode, input=spec_input)
+    mean, std = scale
+    target = str((result.get("regression") or {}).get("target") or "value")
+
+    def answer(y: np.ndarray) -> list[dict[str, Any]]:
+        return [{"value": inp._finite(float(v) * std + mean), "target": target} for v in np.asarray(y).reshape(-1)]
+
+    return Predictor(**{**base, "answer": answer}, prepare=enc.encode, input=spec_input)
 
 
 class PredictorCache:

@@ -123,3 +123,95 @@ def _check(enc: TabularEncoder, spec: Any, result: Mapping[str, Any], ds: Any, t
         raise EncoderMismatch(f"{spec.dataset}: the data now comes from {ds.source} with {len(ds.x_test)} test rows; "
                               f"the run was trained on {result.get('source')} with {result.get('n_test')}: "
                               "the features could differ, so this run is not served")
+
+
+# -- an uploaded CSV (tasks upload-table and tabular-regression) --------------------------------------------
+# The run stored no encoder either, but its upload is content-addressed (never changes) and its plan is in
+# meta.json, so the server refits ``TableTransform`` -- the very object training applied -- on the training rows
+# of the run's seed, checks it against what the run recorded, and applies it to the request's raw values.
+
+
+@dataclass(frozen=True)
+class UploadTableEncoder:
+    """Raw values of an uploaded table's columns -> the run's features (``uploads.transform.TableTransform``)."""
+
+    transform: Any                 # TableTransform fitted on the run's training rows
+    features: tuple[str, ...]      # the feature columns in the CSV's order (an array row follows it)
+    skipped: frozenset[str]        # the target and the columns left out: accepted in a row, unused
+    fill_missing: bool             # the run filled missing values (else it dropped such rows: refused here)
+
+    @property
+    def n_columns(self) -> int:
+        return self.transform.n_columns
+
+    def describe(self) -> list[dict[str, Any]]:
+        t = self.transform
+        return [{"name": f, "kind": "category", "values": list(t.categories[f])} if f in t.categories
+                else {"name": f, "kind": "number"} for f in self.features]
+
+    def _value(self, f: str, v: Any, i: int) -> Any:
+        t = self.transform
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if self.fill_missing:
+                return None
+            raise InputError(f"inputs[{i}].{f}: a value is needed (this run dropped rows with missing values "
+                             "when it trained, so it has no fill value)")
+        if f in t.categories:
+            if not isinstance(v, str) or v.strip() not in t.categories[f]:
+                allowed = ", ".join(repr(c) for c in t.categories[f][:20])
+                raise InputError(f"inputs[{i}].{f}: {str(v)[:60]!r} is not one of {allowed}")
+            return v.strip()
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise InputError(f"inputs[{i}].{f}: expected a finite number, got {str(v)[:60]!r}")
+        return float(v)
+
+    def _row(self, item: Any, i: int) -> dict[str, Any]:
+        order = f"{', '.join(self.features[:12])}{' …' if len(self.features) > 12 else ''}"
+        if isinstance(item, Mapping):
+            missing = [f for f in self.features if f not in item]
+            extra = [str(k)[:40] for k in item if k not in self.features and k not in self.skipped]
+            if missing or extra:
+                parts = ([f"missing {', '.join(missing[:10])}"] if missing else []) + \
+                        ([f"unknown {', '.join(extra[:10])}"] if extra else [])
+                raise InputError(f"inputs[{i}]: {'; '.join(parts)}. A row has the {len(self.features)} "
+                                 f"columns {order}" + (" (null for a missing value)" if self.fill_missing else ""))
+            return {f: self._value(f, item[f], i) for f in self.features}
+        if isinstance(item, (list, tuple)):
+            if len(item) != len(self.features):
+                raise InputError(f"inputs[{i}]: a row as an array needs {len(self.features)} values in the order "
+                                 f"{order}; got {len(item)}")
+            return {f: self._value(f, v, i) for f, v in zip(self.features, item)}
+        raise InputError(f"inputs[{i}]: a table row is an object keyed by column name or an array of "
+                         f"{len(self.features)} values, not {type(item).__name__}")
+
+    def encode(self, items: Sequence[Any]) -> np.ndarray:
+        """(N, columns) float32: the training transform applied to the checked raw values."""
+        import pandas as pd
+
+        rows = [self._row(item, i) for i, item in enumerate(items)]
+        t = self.transform
+        frame = pd.DataFrame({f: pd.Series([r[f] for r in rows], dtype=np.float64 if f in t.numeric else object)
+                              for f in self.features}, index=range(len(rows)))
+        return t.apply(frame)
+
+
+def build_upload_encoder(spec: Any, result: Mapping[str, Any]) -> tuple[UploadTableEncoder, tuple[float, float] | None]:
+    """The run's transform refitted from its stored upload, and for a regression the target's (mean, std).
+
+    Checked against the run: the encoded column names (its ``data`` features, when recorded) and the
+    regression's recorded scale; EncoderMismatch otherwise."""
+    from synaptic_core.data.uploads.csv_table import table_transform
+    from synaptic_core.data.uploads.hooks import stored_table, target_scale
+
+    frame, plan = stored_table(spec.dataset)
+    transform, y_train = table_transform(frame, plan, spec.seed)
+    used = set(plan.numeric) | set(plan.categorical)
+    encoder = UploadTableEncoder(transform, tuple(str(c) for c in frame.columns if c in used),
+                                 frozenset([plan.target, *plan.ignored]), plan.missing == "fill")
+    if plan.kind != "regression":
+        return encoder, None
+    scale = target_scale(y_train, spec)
+    recorded = result.get("regression") or {}
+    if "y_mean" in recorded and not np.allclose([recorded["y_mean"], recorded["y_std"]], scale, rtol=1e-9):
+        raise EncoderMismatch(f"{spec.dataset}: the target's scale rebuilt from the upload differs from the run's")
+    return encoder, scale

@@ -48,6 +48,10 @@ def input_hint(task: str | None, input_shape: list[int] | None) -> dict[str, Any
         "toy": "a point [x1, x2]",
         "tabular": "an object keyed by feature name (or an array of the raw values in feature order); "
                    "encoded and standardised as in training; a wrong row's error lists the features",
+        "upload-table": "an object keyed by column name of your CSV (or an array of the raw values in column "
+                        "order); transformed as in training; the answer is the class",
+        "tabular-regression": "an object keyed by column name of your CSV (or an array of the raw values in column "
+                              "order); transformed as in training; the answer is the value in the target's units",
         "text": "a review as a string; tokenised with the run's vocabulary",
         "chars": "a string; the answer is the next character's probabilities",
         "series": f"the last {shape[0] if shape else 'look_back'} values of the series, in its own units; "

@@ -14,24 +14,25 @@ target after seeing the columns):
 3. ``table_arrays(frame, plan, seed)``: split train/test *first* (stratified for classes),
    then fill missing values (median / most frequent value of the *training* rows) or drop
    the rows before splitting, one-hot encode text columns with the categories of the training
-   rows, standardise with the training rows' mean and std. Nothing about the test rows leaks.
+   rows, standardise with the training rows' mean and std (``transform.TableTransform``, which the
+   server applies to prediction requests too). Nothing about the test rows leaks.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from synaptic_core.data.tabular import TEST_RATIO, one_hot, standardise, stratified_split
+from synaptic_core.data.tabular import TEST_RATIO, stratified_split
 
 from .errors import UploadError, quote
 from .limits import MISSING_CHOICES, UploadLimits
+from .transform import TableTransform
 
 MISSING_TITLES = {"drop": "Drop rows with missing values", "fill": "Fill with the median (numbers) or most "
                                                                   "frequent value (text)"}
@@ -264,26 +265,9 @@ def _labels(frame: pd.DataFrame, plan: TablePlan) -> np.ndarray:
     return y.to_numpy(np.int64)
 
 
-def _fill(train: pd.DataFrame, test: pd.DataFrame, plan: TablePlan) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Missing numbers -> the training rows' median; missing texts -> their most frequent value."""
-    train, test = train.copy(), test.copy()
-    for name in plan.numeric:
-        median = train[name].median()
-        value = 0.0 if median is None or (isinstance(median, float) and math.isnan(median)) else float(median)
-        train[name], test[name] = train[name].fillna(value), test[name].fillna(value)
-    for name in plan.categorical:
-        modes = train[name].mode(dropna=True)
-        value = modes.iloc[0] if len(modes) else "(missing)"
-        train[name], test[name] = train[name].fillna(value), test[name].fillna(value)
-    return train, test
-
-
-def table_arrays(frame: pd.DataFrame, plan: TablePlan, seed: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """``(x_train, y_train, x_test, y_test, feature_names)``; x float32 standardised on the training rows.
-
-    y is int64 classes, or float64 values for a regression (scaled later, by the task's prepare).
-    """
+def _split_features(frame: pd.DataFrame, plan: TablePlan, seed: int
+                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """(feature columns with numbers as floats, labels, training row indices, test row indices) for ``seed``."""
     used = plan.numeric + plan.categorical
     if plan.missing == "drop":
         frame = frame.loc[~frame[used].isna().any(axis=1)]
@@ -298,8 +282,23 @@ def table_arrays(frame: pd.DataFrame, plan: TablePlan, seed: int
         order = np.random.default_rng(seed).permutation(len(y))
         n_test = max(1, int(round(len(y) * TEST_RATIO)))
         tr, te = np.sort(order[n_test:]), np.sort(order[:n_test])
-    train, test = _fill(features.iloc[tr], features.iloc[te], plan)
-    x_tr, x_te = one_hot(train, test)
-    names = [str(c) for c in x_tr.columns]
-    x_tr, x_te, _, _ = standardise(x_tr.to_numpy(np.float64), x_te.to_numpy(np.float64))
-    return x_tr.astype(np.float32), y[tr], x_te.astype(np.float32), y[te], names
+    return features, y, tr, te
+
+
+def table_transform(frame: pd.DataFrame, plan: TablePlan, seed: int) -> tuple[TableTransform, np.ndarray]:
+    """The transform a run with ``seed`` learnt from its training rows (what the server applies to requests),
+    and those rows' labels (a regression's target scale comes from them)."""
+    features, y, tr, _ = _split_features(frame, plan, seed)
+    return TableTransform.fit(features.iloc[tr], plan.numeric, plan.categorical), y[tr]
+
+
+def table_arrays(frame: pd.DataFrame, plan: TablePlan, seed: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """``(x_train, y_train, x_test, y_test, feature_names)``; x float32 standardised on the training rows.
+
+    y is int64 classes, or float64 values for a regression (scaled later, by the task's prepare).
+    """
+    features, y, tr, te = _split_features(frame, plan, seed)
+    transform = TableTransform.fit(features.iloc[tr], plan.numeric, plan.categorical)
+    x_tr, x_te = transform.apply(features.iloc[tr]), transform.apply(features.iloc[te])
+    return x_tr, y[tr], x_te, y[te], transform.names

@@ -35,20 +35,36 @@ def _frame(path_str: str, signature: tuple) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=True)
 
 
-def read_table(entry: Any, path: Path, spec: Any) -> tuple:
-    """``(x_train, y_train, x_test, y_test)`` of a stored CSV for ``spec.seed`` (meta from the upload)."""
+def stored_table(name: str) -> tuple[pd.DataFrame, TablePlan]:
+    """The stored text of CSV upload ``name`` (all strings) and its plan; DataError when it is gone or unreadable."""
     from .store import read_meta
 
-    meta = read_meta(entry.name)
-    if meta is None:
-        raise DataError(f"The upload {entry.name} is no longer stored on this server: upload the file again.")
+    meta = read_meta(name)
+    if meta is None or meta.get("kind") not in ("classification", "regression"):
+        raise DataError(f"The upload {name} is no longer stored on this server: upload the file again.")
+    path = Path(meta["path"])
     try:
-        frame = _frame(str(path), file_signature(Path(path)))
+        frame = _frame(str(path), file_signature(path))
     except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise DataError(f"Could not read the stored upload {entry.name}: {exc}.") from exc
-    plan = TablePlan(**{k: meta[k] for k in _PLAN_KEYS})
+        raise DataError(f"Could not read the stored upload {name}: {exc}.") from exc
+    return frame, TablePlan(**{k: meta[k] for k in _PLAN_KEYS})
+
+
+def read_table(entry: Any, path: Path, spec: Any) -> tuple:
+    """``(x_train, y_train, x_test, y_test)`` of a stored CSV for ``spec.seed`` (meta from the upload)."""
+    frame, plan = stored_table(entry.name)
     x_tr, y_tr, x_te, y_te, _ = table_arrays(frame, plan, spec.seed)
     return x_tr, y_tr, x_te, y_te
+
+
+def target_scale(y_train: np.ndarray, spec: Any) -> tuple[float, float]:
+    """(mean, std) of the training target a regression learns on (after the run's subset): the network
+    predicts ``(y - mean) / std``; the server turns its output back into the target's units the same way."""
+    from synaptic_core.data.loader import shuffle_subset
+
+    _, y = shuffle_subset(y_train, y_train, spec.subset, spec.seed)
+    mean, std = float(np.mean(y)), float(np.std(y))
+    return mean, std if std > 0 else 1.0
 
 
 def prepare_regression(entry: Any, spec: Any, arrays: tuple, source: SourceInfo) -> Dataset:
@@ -59,9 +75,8 @@ def prepare_regression(entry: Any, spec: Any, arrays: tuple, source: SourceInfo)
 
     x_tr, y_tr, x_te, y_te = arrays
     n_available = len(y_tr)
+    mean, std = target_scale(y_tr, spec)
     x_tr, y_tr = shuffle_subset(x_tr, y_tr, spec.subset, spec.seed)
-    mean, std = float(np.mean(y_tr)), float(np.std(y_tr))
-    std = std if std > 0 else 1.0
     return Dataset(name=entry.name, task=entry.task, x_train=x_tr, y_train=((y_tr - mean) / std).astype(np.float32),
                    x_test=x_te, y_test=((y_te - mean) / std).astype(np.float32), class_names=[],
                    source=source.source, source_label=source_label(entry, source, len(y_tr), n_available),
@@ -89,4 +104,4 @@ def regression_results(spec: Any, model: Any, ds: Dataset, workdir: Path) -> dic
     if len(keep) > MAX_POINTS:
         keep = np.sort(np.random.default_rng(0).choice(keep, MAX_POINTS, replace=False))
     return {"test": test, "regression": {"target": ds.extra.get("target", ""), "y_true": y_true[keep].tolist(),
-                                         "y_pred": y_pred[keep].tolist()}}
+                                         "y_pred": y_pred[keep].tolist(), "y_mean": mean, "y_std": std}}
