@@ -19,7 +19,9 @@ from synaptic_core.text_safety import md_escape, md_text
 
 log = logging.getLogger(__name__)
 N_IMAGES = 200  # the first test images offered in the Playground's picker
-METHODS = {"SmoothGrad": "smoothgrad", "Integrated gradients": "integrated-gradients"}
+# integrated gradients first: on digits and photos it lights up the strokes and parts that carried the answer;
+# SmoothGrad shows where a change *would* move the score, which is often the background around a stroke
+METHODS = {"Integrated gradients": "integrated-gradients", "SmoothGrad": "smoothgrad"}
 CONV_TYPES = ("Conv2D",)
 
 
@@ -34,18 +36,21 @@ def _saliency(model: Any, image: np.ndarray, class_names: Sequence[str], key: st
     from synaptic_core.viz.cnn import saliency_overlay
 
     label = st.radio("Method", list(METHODS), horizontal=True, key=f"{key}_method",
-                     help="SmoothGrad: the gradient averaged over 32 noisy copies of the image (noise cancels out). "
-                          "Integrated gradients: the gradient along the path from a black image to this one; "
-                          "its pixels add up to the change in probability.")
+                     help="Integrated gradients: the gradient along the path from a black image to this one, "
+                          "times each pixel; the pixels add up to the change in probability. SmoothGrad: the "
+                          "gradient averaged over 32 noisy copies of the image (the noise cancels out): where "
+                          "a change of the pixel would move the answer most, background included.")
     if METHODS[label] == "smoothgrad":
         result = smoothgrad(model, image)
-        what = (f"Bright pixels are where a change would move P({_name(class_names, result.target)}) the most, "
-                "averaged over 32 noisy copies of the image (SmoothGrad).")
+        what = (f"Bright pixels are where a change would move the model's score for "
+                f"{_name(class_names, result.target)} the most (the score before the softmax), averaged over "
+                "32 noisy copies of the image (SmoothGrad).")
     else:
         result = integrated_gradients(model, image)
         what = (f"Red pixels pushed the answer towards {_name(class_names, result.target)}, blue ones against it. "
-                f"Together they add up to P = {result.probability:.1%} here minus "
-                f"{result.baseline_probability:.1%} for a black image (integrated gradients).")
+                f"Their contributions add up to {result.values.sum():+.3f}: the probability here "
+                f"({result.probability:.1%}) minus that for a black image ({result.baseline_probability:.1%}), "
+                f"{result.probability - result.baseline_probability:+.3f} (integrated gradients, 128 steps).")
     st.caption(md_escape(what))
     with st.container(key=f"{key}_saliency"):
         st.plotly_chart(saliency_overlay(image, result.map, signed=result.method != "smoothgrad"),

@@ -7,10 +7,14 @@ looked like noise. Two standard fixes:
 * **SmoothGrad** (Smilkov et al., 2017): average the gradient over ``samples`` noisy copies of
   the image (Gaussian noise of ``noise`` x the 0..255 range), which cancels the pixel-level
   noise. The noise comes from a seeded numpy Generator, so the same seed gives the same map.
+  It differentiates the class's *logit* (the score before the softmax, rebuilt from the last
+  Dense layer's weights), as the paper does: the shipped digit reader's P(7) is 1.0 to float
+  precision, and the gradient of a saturated probability is ~1e-11, numerical noise.
 * **Integrated gradients** (Sundararajan et al., 2017): the average gradient along the straight
   path from a baseline (a black image) to the input, times (input - baseline). It is *complete*:
   the attributions add up to P(class | input) - P(class | baseline), so each pixel's share of the
-  answer is a real part of it. The path integral is a midpoint Riemann sum over ``steps`` points.
+  answer is a real part of it. The path integral is a midpoint Riemann sum over ``steps`` points
+  (on a sharp model the sum is within a few percent at 128 steps: the view shows both numbers).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class Attribution:
     method: str  # "smoothgrad" | "integrated-gradients"
     probability: float  # P(target | image)
     baseline_probability: float | None = None  # integrated gradients: P(target | baseline)
+    score: str = "probability"  # what was differentiated: "probability" or "logit"
 
     @property
     def map(self) -> np.ndarray:
@@ -53,8 +58,23 @@ def _probabilities(model: Any, x: np.ndarray) -> np.ndarray:
     return np.asarray(model(x, training=False), np.float64)
 
 
-def _gradients(model: Any, batch: np.ndarray, target: int) -> np.ndarray:
-    """d P(target) / d input for each image of ``batch``, in chunks of ``_BATCH``."""
+def scorer(model: Any, score: str = "probability") -> tuple[Any, str]:
+    """(x -> scores per class, what they are). ``score="logit"``: the pre-softmax scores, when the model
+    ends in a softmax Dense layer (every classifier of the app); otherwise its outputs."""
+    import keras
+
+    last = model.layers[-1]
+    if score == "logit" and isinstance(last, keras.layers.Dense) and \
+            getattr(last.activation, "__name__", "") == "softmax":
+        body = keras.Model(model.inputs[0], last.input)
+        return (lambda x: keras.ops.matmul(body(x, training=False), last.kernel) + last.bias), "logit"
+    if score not in ("logit", "probability"):
+        raise ValueError(f"score must be 'logit' or 'probability', not {score!r}")
+    return (lambda x: model(x, training=False)), "probability"
+
+
+def _gradients(fn: Any, batch: np.ndarray, target: int) -> np.ndarray:
+    """d fn(x)[target] / d input for each image of ``batch``, in chunks of ``_BATCH``."""
     import tensorflow as tf
 
     out = []
@@ -62,7 +82,7 @@ def _gradients(model: Any, batch: np.ndarray, target: int) -> np.ndarray:
         x = tf.convert_to_tensor(batch[start:start + _BATCH])
         with tf.GradientTape() as tape:
             tape.watch(x)
-            score = model(x, training=False)[:, target]
+            score = fn(x)[:, target]
         out.append(np.asarray(tape.gradient(score, x), np.float64))
     return np.concatenate(out)
 
@@ -76,8 +96,9 @@ def _target(probs: np.ndarray, target: int | None) -> int:
 
 
 def smoothgrad(model: Any, image: np.ndarray, target: int | None = None, samples: int = 32, noise: float = 0.15,
-               seed: int = 0) -> Attribution:
-    """The gradient of P(target) averaged over ``samples`` noisy copies (std ``noise`` x 255); target: the winner."""
+               seed: int = 0, score: str = "logit") -> Attribution:
+    """The gradient of the target's logit (or ``score="probability"``) averaged over ``samples`` noisy copies
+    (std ``noise`` x 255); target: the winner."""
     if samples < 1 or noise < 0:
         raise ValueError("samples must be >= 1 and noise >= 0")
     x = _as_batch(model, image)
@@ -85,12 +106,13 @@ def smoothgrad(model: Any, image: np.ndarray, target: int | None = None, samples
     cls = _target(probs, target)
     rng = np.random.default_rng(seed)
     noisy = x + rng.normal(0.0, noise * PIXEL_RANGE, size=(samples, *x.shape[1:])).astype(np.float32)
-    grads = _gradients(model, noisy, cls)
-    return Attribution(cls, grads.mean(axis=0), "smoothgrad", float(probs[0, cls]))
+    fn, what = scorer(model, score)
+    grads = _gradients(fn, noisy, cls)
+    return Attribution(cls, grads.mean(axis=0), "smoothgrad", float(probs[0, cls]), score=what)
 
 
 def integrated_gradients(model: Any, image: np.ndarray, target: int | None = None,
-                         baseline: np.ndarray | float = 0.0, steps: int = 64) -> Attribution:
+                         baseline: np.ndarray | float = 0.0, steps: int = 128) -> Attribution:
     """(input - baseline) x the mean gradient on the path between them; sums to P(x) - P(baseline)."""
     if steps < 1:
         raise ValueError("steps must be >= 1")
@@ -100,7 +122,7 @@ def integrated_gradients(model: Any, image: np.ndarray, target: int | None = Non
     cls = _target(probs, target)
     alphas = ((np.arange(steps) + 0.5) / steps).astype(np.float32).reshape(-1, *([1] * (x.ndim - 1)))
     path = base + alphas * (x - base)
-    grads = _gradients(model, path, cls)
+    grads = _gradients(scorer(model)[0], path, cls)
     values = (x[0] - base[0]).astype(np.float64) * grads.mean(axis=0)
     p_base = float(_probabilities(model, base)[0, cls])
     return Attribution(cls, values, "integrated-gradients", float(probs[0, cls]), p_base)

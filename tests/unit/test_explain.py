@@ -69,18 +69,53 @@ def test_integrated_gradients_from_another_baseline(grey_model):
     assert ig.values.sum() == pytest.approx(p[0] - p[1], abs=2e-3 + 0.02 * abs(p[0] - p[1]))
 
 
-def test_smoothgrad_without_noise_is_the_gradient_by_finite_differences(grey_model):
+@pytest.mark.parametrize("score", ["probability", "logit"])
+def test_smoothgrad_without_noise_is_the_gradient_by_finite_differences(grey_model, score):
+    from synaptic_core.explain.attribution import scorer
+
     x = _image((12, 12, 1), seed=1).astype(np.float64)
-    sg = explain.smoothgrad(grey_model, x, samples=1, noise=0.0)
+    sg = explain.smoothgrad(grey_model, x, samples=1, noise=0.0, score=score)
+    assert sg.score == score
     flat = np.argsort(np.abs(sg.values).ravel())[::-1][:8].tolist() + [0, 50, 100]
     eps = 2.0
     batch = np.repeat(x[None], 2 * len(flat), axis=0)
     for i, k in enumerate(flat):
         batch[2 * i].reshape(-1)[k] += eps
         batch[2 * i + 1].reshape(-1)[k] -= eps
-    out = np.asarray(grey_model(batch.astype(np.float32)), np.float64)[:, sg.target]
+    out = np.asarray(scorer(grey_model, score)[0](batch.astype(np.float32)), np.float64)[:, sg.target]
     fd = (out[0::2] - out[1::2]) / (2 * eps)
     np.testing.assert_allclose(sg.values.ravel()[flat], fd, rtol=0.05, atol=1e-3 * np.abs(sg.values).max())
+
+
+def test_logits_are_the_scores_before_the_softmax(grey_model):
+    from synaptic_core.explain.attribution import scorer
+
+    x = np.stack([_image((12, 12, 1), seed=s) for s in range(3)])
+    logits = np.asarray(scorer(grey_model, "logit")[0](x), np.float64)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(p / p.sum(axis=1, keepdims=True), np.asarray(grey_model(x)), atol=1e-5)
+    with pytest.raises(ValueError, match="score must be"):
+        scorer(grey_model, "loss")
+
+
+def test_smoothgrad_reads_a_saturated_model():
+    """A model sure of its answer (P = 1.0 in float32): the probability's gradient vanishes, the logit's does not."""
+    import keras
+
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Rescaling(1.0 / 255)(inputs)
+    x = keras.layers.Conv2D(2, 3, activation="relu")(x)
+    x = keras.layers.Flatten()(x)
+    out = keras.layers.Dense(3, activation="softmax", kernel_initializer="zeros",
+                             bias_initializer=keras.initializers.Constant([60.0, 0.0, 0.0]))(x)
+    sure = keras.Model(inputs, out)
+    sure.layers[-1].kernel.assign(np.full((72, 3), 0.5, np.float32) * np.array([1.0, -1.0, 0.0], np.float32))
+    img = _image((8, 8, 1), seed=9)
+    assert float(np.asarray(sure(img[None]))[0, 0]) == 1.0
+    by_prob = explain.smoothgrad(sure, img, samples=4, score="probability")
+    by_logit = explain.smoothgrad(sure, img, samples=4)
+    assert np.abs(by_prob.values).max() < 1e-6 < np.abs(by_logit.values).max()
 
 
 def test_smoothgrad_shape_and_determinism_with_a_seed(rgb_model):
