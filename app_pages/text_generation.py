@@ -3,17 +3,21 @@
 While it trains, a sample of generated text appears after each epoch. Afterwards: the loss in
 nats per character and the perplexity on held-out text, samples at several temperatures, and
 a generator (start text, length, temperature, and other temperatures side by side) that runs
-the run's own model, loaded here only when asked.
+the run's own model, loaded here only when asked. Before any run, the generator runs the
+model shipped in assets/models (``synaptic_core.sequences.shipped``), and after one it can
+run either, so a student compares a minute of training with half an hour.
 """
 
 import numpy as np
 import streamlit as st
 
+from synaptic_core.sequences.shipped import TITLE as SHIPPED_TITLE
+from synaptic_core.sequences.shipped import shipped_char_model
 from synaptic_core.text_safety import md_escape
 from ui import data_widgets, results, trained_model
 from ui.controller import Form, TrainPage, run_page
 
-PAGE = TrainPage("gen", "app_pages/text_generation.py", tasks=("chars",), models=("lstm", "gru", "rnn", "transformer"),
+PAGE = TrainPage("gen", "app_pages/text_generation.py", tasks=("chars",), models=("lstm", "gru", "rnn", "char-rnn", "transformer"),
                  default={"dataset": "shakespeare"},
                  train_params=("optimizer", "lr", "batch_size", "epochs", "validation_split", "seed"),
                  labels={"seq_len": "Sequence length (characters the model reads)",
@@ -70,9 +74,20 @@ def _generate(run_id: str, result: dict, meta: dict) -> None:
     st.session_state[GENERATED_KEY] = {"run": run_id, "outputs": list(zip(temps, texts))}
 
 
+def _pick_model(run_id: str, result: dict) -> tuple[str, dict]:
+    """The run's own model, or the shipped one (radio shown when both exist): (key, result-like dict)."""
+    shipped = shipped_char_model()
+    if shipped is None or run_id == "shipped":
+        return run_id, result
+    which = st.radio("Generate with", ("This run's model", SHIPPED_TITLE), horizontal=True, key="gen_which",
+                     help="The shipped model was trained by the same code for ~30 minutes (docs/BENCHMARKS.md).")
+    return ("shipped", shipped.as_result()) if which == SHIPPED_TITLE else (run_id, result)
+
+
 def _generator(run_id: str, result: dict) -> None:
-    meta = trained_model.artifact_json(result.get("alphabet_path"))
     st.subheader("Generator")
+    run_id, result = _pick_model(run_id, result)
+    meta = trained_model.artifact_json(result.get("alphabet_path"))
     if meta is None or not result.get("model_path"):
         st.caption("This run's model or alphabet is not available any more.")
         return
@@ -93,6 +108,17 @@ def _generator(run_id: str, result: dict) -> None:
     shown = st.session_state.get(GENERATED_KEY)
     if shown and shown["run"] == run_id:
         _columns(shown["outputs"], "generated")
+
+
+def _shipped_preview(spec) -> None:
+    """Before any run: the shipped model generates at once."""
+    shipped = shipped_char_model()
+    if shipped is None:
+        return
+    nats = shipped.nats_per_char
+    st.caption(f"{SHIPPED_TITLE}: {nats:.2f} nats per character on the held-out last 10% of the text. "
+               "Train your own on the left and compare them." if nats is not None else SHIPPED_TITLE)
+    _generator("shipped", shipped.as_result())
 
 
 def _results(run_id: str, status) -> None:
@@ -136,4 +162,5 @@ def _describe(run: dict) -> str:
 st.title("Text generation")
 st.caption("A character-level model reads Shakespeare a window at a time and learns to predict the next "
            "character; sampling from it, one character after another, writes new text.")
-run_page(PAGE, _widgets, results_view=_results, describe=_describe, presets=PRESETS, live_extra=_samples)
+run_page(PAGE, _widgets, results_view=_results, describe=_describe, presets=PRESETS, live_extra=_samples,
+         preview=_shipped_preview)

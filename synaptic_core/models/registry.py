@@ -84,6 +84,10 @@ MODELS: dict[str, ModelInfo] = {
                   SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}, **_RECURRENT),
         ModelInfo("gru", "GRU", "Gated recurrent unit: an LSTM with fewer gates and parameters.",
                   SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}, **_RECURRENT),
+        ModelInfo("char-rnn", "Char-RNN (GRU, every step)",
+                  "A GRU that predicts the next character after every position of the window, not only the "
+                  "last: each window teaches as many lessons as it has characters (Karpathy's char-rnn).",
+                  ("chars",), "synaptic_core.models.sequence:build_recurrent", {"units": 256}, **_RECURRENT),
         ModelInfo("bilstm", "Bidirectional LSTM", "Reads the text forwards and backwards.",
                   ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}, **_RECURRENT),
         ModelInfo("bigru", "Bidirectional GRU", "Reads the text forwards and backwards.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from synaptic_core.specs import RunSpec
 
-_RNN = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bilstm": "LSTM", "bigru": "GRU"}
+_RNN = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bilstm": "LSTM", "bigru": "GRU", "char-rnn": "GRU"}
 
 
 def _inputs(spec: RunSpec, input_shape: tuple[int, ...], vocab: int | None):
@@ -35,8 +35,12 @@ def build_recurrent(spec: RunSpec, input_shape: tuple[int, ...], n_classes: int,
     """Embedding (text) -> [Bidirectional] SimpleRNN/LSTM/GRU(units) -> dropout -> output."""
     import keras
 
+    from synaptic_core.sequences.chars import every_step
+
     inputs, x = _inputs(spec, input_shape, vocab)
-    layer = getattr(keras.layers, _RNN[spec.model])(spec.units, name=spec.model)
+    # char-rnn: an output at every position (N, seq_len, classes), each predicting the next character
+    layer = getattr(keras.layers, _RNN[spec.model])(spec.units, return_sequences=every_step(spec.model),
+                                                    name=spec.model)
     if spec.model.startswith("bi"):
         layer = keras.layers.Bidirectional(layer, name=f"bi_{_RNN[spec.model].lower()}")
     x = layer(x)

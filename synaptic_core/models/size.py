@@ -212,7 +212,7 @@ def _seq_output(c: _Count, d: int, n_classes: int) -> None:
     c.out(n_classes if n_classes else 1)
 
 
-_GATES = {"rnn": 1, "lstm": 4, "gru": 3, "bilstm": 4, "bigru": 3}
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3, "bilstm": 4, "bigru": 3, "char-rnn": 3}
 
 
 def _recurrent(c: _Count, spec: Any, ds: DataShape) -> None:

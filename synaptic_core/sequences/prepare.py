@@ -19,7 +19,7 @@ import numpy as np
 
 from synaptic_core.data.loader import source_label
 from synaptic_core.data.types import DataError, Dataset, SourceInfo
-from synaptic_core.sequences.chars import Alphabet, char_windows
+from synaptic_core.sequences.chars import Alphabet, char_windows, every_step
 from synaptic_core.sequences.datasets import read_chars, read_series, read_text_rows
 from synaptic_core.sequences.series import sine, split_series
 from synaptic_core.sequences.text import Vocabulary
@@ -92,7 +92,8 @@ def prepare_chars(entry: Any, spec: RunSpec, text: str, source: SourceInfo) -> D
     alphabet = Alphabet.of(text)
     ids = alphabet.encode(text)
     cut = int(len(ids) * 0.9)  # the last 10% of the text is the held-out set, in order
-    x_tr, y_tr = char_windows(ids[:cut], spec.seq_len, spec.stride)
+    # an every-step model learns from whole shifted windows; the test keeps one target per window either way
+    x_tr, y_tr = char_windows(ids[:cut], spec.seq_len, spec.stride, all_steps=every_step(spec.model))
     x_te, y_te = char_windows(ids[cut:], spec.seq_len, spec.seq_len)
     keep = np.sort(_subset(len(x_tr), spec.subset, spec.seed))
     return Dataset(

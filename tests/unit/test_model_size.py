@@ -28,6 +28,7 @@ CASES = [
     ("digit-cnn", IMAGE, {}),
     *[(m, TEXT, {"units": 8, "embed_dim": 4}) for m in ("rnn", "lstm", "gru", "bilstm", "bigru")],
     ("lstm", SERIES, {"units": 8}), ("gru", SERIES, {"units": 8}), ("rnn", CHARS, {"units": 8, "embed_dim": 4}),
+    ("char-rnn", CHARS, {"units": 8, "embed_dim": 4}),
     ("conv1d", TEXT, {"units": 8, "embed_dim": 4, "kernel": 3}), ("conv1d", SERIES, {"units": 8, "kernel": 1}),
     ("transformer", TEXT, {"units": 16, "embed_dim": 32}), ("transformer", CHARS, {"units": 16, "embed_dim": 8}),
     ("mlp", SERIES, {"hidden": (8, 4)}), ("mlp", TEXT, {"hidden": (8,), "embed_dim": 4}),
