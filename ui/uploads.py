@@ -3,13 +3,16 @@
 Everything about the file is decided by ``synaptic_core.data.uploads`` (limits, encodings,
 hostile zips, which column is what); this module only draws it: the uploader, a preview of the
 table's first rows with the target and missing-value choices and what they make (classes or a
-regression), or the image size and colour for a zip; then "Use this data" stores the upload
+regression), or the image size and colour for a zip with its class counts and a grid of a few images
+of each class (decoded and checked as storing will, nothing stored yet); then "Use this data" stores the upload
 (``ingest_csv`` / ``ingest_zip``, remembered for this person) and picks it like any dataset,
 so the URL names it ``dataset=upload:<key>``. Every problem is shown as text (``md_escape``),
 never as a crash.
 
 The dataset picker offers a person's own uploads (``upload_infos``); a link naming an upload
-stored on this server adds it to the follower's list (``adopt``), so shared links work.
+stored on this server adds it to the follower's list (``adopt``), so shared links work. "Your uploads"
+lists them with the space they take (a per-person quota, ``SYNAPTIC_UPLOAD_MAX_OWNER_BYTES``) and
+deletes one (``uploads.delete``: only from one's own list; the files go when nobody else lists it).
 """
 
 from __future__ import annotations
@@ -139,16 +142,50 @@ def _csv_choices(page: Any, data: bytes) -> bool:
     return True
 
 
-def _zip_choices(page: Any) -> bool:
+def _zip_preview(page: Any, data: bytes, size: int, color: str) -> tuple[Any, str | None]:
+    """(ZipPreview or None, error text): the zip checked and decoded as "Use this data" will, once per file
+    content and choices, kept in this session only (a few thumbnails, not the whole set)."""
+    from synaptic_core.data.uploads import UploadError, preview_image_zip
+
+    digest, key = (hashlib.sha256(data).hexdigest(), size, color), page.key("upload_zip_preview")
+    kept = st.session_state.get(key)
+    if kept is None or kept[0] != digest:
+        try:
+            kept = (digest, preview_image_zip(data, size, color), None)
+        except UploadError as exc:
+            kept = (digest, None, str(exc))
+        except Exception as exc:  # a bug must not take the page down
+            log.exception("previewing an image zip")
+            kept = (digest, None, f"Could not read this zip: {type(exc).__name__}: {exc}")
+        st.session_state[key] = kept
+    return kept[1], kept[2]
+
+
+def _zip_choices(page: Any, data: bytes) -> bool:
+    """Image size and colour, then the class counts and a grid of a few images of each class; True when usable."""
     from synaptic_core.data.uploads import COLORS, SIZES
 
     cols = st.columns(2)
     key = ps.seed(page, "", 32, key=page.key("upload_size"))
-    cols[0].selectbox("Image size", SIZES, key=key, format_func=lambda s: f"{s} x {s}",
-                      help="Every image is resized to this square size.")
+    size = cols[0].selectbox("Image size", SIZES, key=key, format_func=lambda s: f"{s} x {s}",
+                             help="Every image is resized to this square size.")
     key = ps.seed(page, "", "rgb", key=page.key("upload_color"))
-    cols[1].radio("Colour", COLORS, key=key, format_func=lambda c: "Grey" if c == "grey" else "RGB", horizontal=True)
+    color = cols[1].radio("Colour", COLORS, key=key, format_func=lambda c: "Grey" if c == "grey" else "RGB",
+                          horizontal=True)
     st.caption("One folder per class (cats/1.png, dogs/7.jpg…); PNG, JPEG, GIF, BMP or WebP.")
+    preview, error = _zip_preview(page, data, size, color)
+    if error is not None:
+        st.error(md_escape(error))
+        return False
+    from synaptic_core.viz.images import image_grid  # names as typed: the grid escapes them for Plotly
+
+    total = sum(preview.class_counts.values())
+    st.caption(md_escape(f"{total:,} images in {len(preview.class_counts)} classes: "
+                         + ", ".join(f"{k} {v:,}" for k, v in preview.class_counts.items())))
+    st.plotly_chart(image_grid(preview.images, preview.labels, cols=8, zoom=2.0 if size <= 32 else 1.0, font_size=9,
+                               max_width=290, caption_chars=12), key=page.key("upload_preview"), width="content")
+    for note in preview.notes:
+        st.caption(md_escape(note))
     return True
 
 
@@ -177,8 +214,57 @@ def upload_section(page: Any, spec: Any) -> None:
         if error := st.session_state.get(_error_key(page)):
             st.error(md_escape(error))
         if file is not None:
-            ok = _zip_choices(page) if file.name.lower().endswith(".zip") else _csv_choices(page, file.getvalue())
+            ok = (_zip_choices(page, file.getvalue()) if file.name.lower().endswith(".zip")
+                  else _csv_choices(page, file.getvalue()))
             st.button("Use this data", key=page.key("upload_use"), type="secondary", disabled=not ok,
                       on_click=_use, args=(page,))
         if is_upload_name(spec.dataset):
             _current(spec.dataset)
+        _yours(page)
+
+
+def _delete(page: Any) -> None:
+    """Callback of "Delete": off this person's list (the core checks it is theirs), files gone if nobody else
+    lists it; a page showing it moves to the page's opening dataset."""
+    from synaptic_core.data.uploads import UploadError, delete
+
+    name = st.session_state.get(page.key("upload_mine"))
+    if not name:
+        return
+    try:
+        removed = delete(_owner(), name)
+    except UploadError as exc:
+        st.session_state[_error_key(page)] = str(exc)
+        return
+    st.session_state[page.key("upload_deleted")] = (
+        "Deleted." if removed else "Taken off your list; others who use it keep it.")
+    if st.session_state.get(page.wkey("dataset")) == name:
+        infos = ps.dataset_infos(page)
+        fallback = page.default.get("dataset")
+        st.session_state[page.wkey("dataset")] = fallback if fallback in infos else next(iter(infos))
+        ps.dataset_changed(page)
+
+
+def _yours(page: Any) -> None:
+    """This person's uploads, their space, and a button to delete one."""
+    from synaptic_core.data.uploads import UploadLimits, owned, owner_bytes, read_meta
+
+    owner = _owner()
+    names = owned(owner)
+    if done := st.session_state.pop(page.key("upload_deleted"), None):
+        st.success(done)
+    if not names:
+        return
+    titles = {n: str((read_meta(n) or {}).get("title") or n) for n in names}
+    limit = UploadLimits.from_env().max_owner_bytes
+    st.markdown("**Your uploads**")
+    st.caption(f"{owner_bytes(owner) / 1e6:,.1f} MB of your {limit / 1e6:,.0f} MB used.")
+    key = page.key("upload_mine")
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[0]
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    cols[0].selectbox("Upload", names, key=key, format_func=lambda n: f"{titles[n]} · {n}",
+                      label_visibility="collapsed")
+    cols[1].button("Delete", key=page.key("upload_delete"), on_click=_delete, args=(page,),
+                   help="Take it off your list; its files are removed unless someone else uses it. Runs trained "
+                        "on it keep their results.")

@@ -81,8 +81,8 @@ def test_hostile_zip_is_refused_with_a_message(open_app):
     at = open_app(PAGE)
     data = _zip({"cats/1.png": _png(0), "cats/2.png": _png(1), "dogs/1.png": _png(2), "../../evil.png": _png(3)})
     at.file_uploader(key=UPLOADER).set_value(("evil.zip", data, "application/zip")).run()
-    at.button(key="pg_upload_use").click().run()
-    assert not at.exception and "outside the archive" in texts(at.error)
+    assert not at.exception and "outside the archive" in texts(at.error)  # said by the preview, before storing
+    assert at.button(key="pg_upload_use").disabled
     assert at.selectbox(key="w_dataset").value == "mnist"
 
 
@@ -130,3 +130,43 @@ def test_regression_results_show_errors_and_scatter_plots_not_a_confusion_matrix
     assert metrics["Test MAE"] == "1500" and metrics["Test R²"] == "0.930" and "Test accuracy" not in metrics
     charts = [c.proto.id for c in at.get("plotly_chart")]
     assert any("regression_scatter" in i for i in charts) and not any("confusion" in i for i in charts)
+
+
+def test_zip_preview_grid_and_counts_before_use(open_app):
+    at = open_app(PAGE)
+    data = _zip({f"{c}/{i}.png": _png(10 * k + i) for k, c in enumerate(("cats", "dogs")) for i in range(6)})
+    at.file_uploader(key=UPLOADER).set_value(("pets.zip", data, "application/zip")).run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert "12 images in 2 classes: cats 6, dogs 6" in texts(at.caption)
+    preview = [c for c in at.get("plotly_chart") if "pg_upload_preview" in c.proto.id]
+    assert len(preview) == 1
+    import json
+
+    spec = json.loads(preview[0].proto.spec)
+    captions = [a["text"] for a in spec["layout"]["annotations"]]
+    assert captions.count("cats") == 4 and captions.count("dogs") == 4  # four of each class
+    from synaptic_core.data.uploads import owned
+
+    assert owned("me") == []  # nothing stored before "Use this data"
+
+
+def test_a_bad_zip_is_explained_in_the_preview_and_cannot_be_used(open_app):
+    at = open_app(PAGE)
+    data = _zip({"cats/1.png": _png(0), "cats/2.png": _png(1), "dogs/1.png": _png(2), "dogs/2.png": b"not an image"})
+    at.file_uploader(key=UPLOADER).set_value(("broken.zip", data, "application/zip")).run()
+    assert not at.exception and "not a readable image" in texts(at.error)
+    assert at.button(key="pg_upload_use").disabled
+
+
+def test_delete_own_upload_from_the_page(open_app):
+    from synaptic_core.data.uploads import exists, ingest_csv, owned
+
+    up = ingest_csv(_regression_csv(), "houses.csv", owner="me")
+    at = open_app(PAGE, dataset=up.name)
+    assert at.selectbox(key="w_dataset").value == up.name
+    assert at.selectbox(key="pg_upload_mine").value == up.name
+    at.button(key="pg_upload_delete").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert owned("me") == [] and not exists(up.name)
+    assert at.selectbox(key="w_dataset").value == "mnist"  # the page moves off the deleted data
+    assert "Deleted." in [s.value for s in at.success]

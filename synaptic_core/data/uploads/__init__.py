@@ -17,12 +17,12 @@ from typing import Any
 
 from .errors import UploadError
 from .limits import COLORS, MISSING_CHOICES, SIZES, UploadLimits
-from .store import exists, is_upload_name, owned, read_meta, remember
+from .store import delete, exists, is_upload_name, owned, owner_bytes, read_meta, remember
 
 # pandas-heavy parts load on first use, so the CLI's parser and the spec's validation stay light
 _LAZY = {"MISSING_TITLES": "csv_table", "ParsedCsv": "csv_table", "TablePlan": "csv_table", "parse_csv": "csv_table",
          "plan_table": "csv_table", "upload_entry": "entry", "Uploaded": "ingest", "ingest_csv": "ingest",
-         "ingest_zip": "ingest"}
+         "ingest_zip": "ingest", "preview_image_zip": "images_zip", "ZipPreview": "images_zip"}
 
 
 def __getattr__(name: str) -> Any:
@@ -33,4 +33,5 @@ def __getattr__(name: str) -> Any:
 
 __all__ = ["MISSING_CHOICES", "MISSING_TITLES", "ParsedCsv", "TablePlan", "parse_csv", "plan_table", "upload_entry",
            "UploadError", "COLORS", "SIZES", "Uploaded", "ingest_csv", "ingest_zip", "UploadLimits", "exists",
-           "is_upload_name", "owned", "read_meta", "remember"]
+           "is_upload_name", "owned", "read_meta", "remember", "delete", "owner_bytes", "preview_image_zip",
+           "ZipPreview"]

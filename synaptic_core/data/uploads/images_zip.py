@@ -214,3 +214,28 @@ def read_image_zip(data: bytes, size: int = 32, color: str = "rgb", seed: int = 
     y = np.array([lookup[c] for _, c in images], np.int64)
     tr, te = stratified_split(y, TEST_RATIO, seed)
     return ImageSet(x[tr], y[tr], x[te], y[te], class_names, {c: int(counts[c]) for c in class_names})
+
+
+@dataclass
+class ZipPreview:
+    """What the page shows before "Use this data": a few images of each class, and every class's count."""
+
+    images: np.ndarray         # (n, size, size, 1 or 3) uint8, as stored
+    labels: list[str]          # each image's class (its folder name, as typed)
+    class_counts: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+
+def preview_image_zip(data: bytes, size: int = 32, color: str = "rgb", per_class: int = 4, max_images: int = 32,
+                      limits: UploadLimits | None = None) -> ZipPreview:
+    """Check and decode the zip exactly as ``ingest_zip`` will (every error now, before anything is stored)
+    and keep the first ``per_class`` images of each class, at most ``max_images`` in all."""
+    images = read_image_zip(data, size, color, seed=0, limits=limits)
+    x = np.concatenate([images.x_train, images.x_test])
+    y = np.concatenate([images.y_train, images.y_test])
+    picked: list[int] = []
+    for k in range(len(images.class_names)):
+        picked.extend(np.flatnonzero(y == k)[:per_class].tolist())
+    picked = picked[:max_images]
+    return ZipPreview(x[picked], [images.class_names[int(y[i])] for i in picked], dict(images.class_counts),
+                      list(images.notes))

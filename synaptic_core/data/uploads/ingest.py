@@ -19,6 +19,7 @@ import numpy as np
 
 from . import store
 from .csv_table import ParsedCsv, TablePlan, parse_csv, plan_table, table_arrays
+from .errors import UploadError
 from .images_zip import ImageSet, read_image_zip
 from .limits import UploadLimits
 
@@ -63,10 +64,7 @@ def ingest_csv(data: bytes, filename: str = "upload.csv", target: str | None = N
     def write(folder: Path) -> None:
         (folder / "table.csv").write_text(text, "utf-8")
 
-    limits = limits or UploadLimits.from_env()
-    name = store.save(store.content_key(data, "csv", plan.target, plan.missing), meta, write, limits.max_store_bytes)
-    store.remember(owner, name)
-    return Uploaded(name, store.read_meta(name) or meta)
+    return _save(store.content_key(data, "csv", plan.target, plan.missing), meta, write, owner, len(data), limits)
 
 
 def images_meta(images: ImageSet, filename: str, size: int, color: str) -> dict[str, Any]:
@@ -88,7 +86,22 @@ def ingest_zip(data: bytes, filename: str = "upload.zip", size: int = 32, color:
             np.savez_compressed(fh, x_train=images.x_train, y_train=images.y_train,
                                 x_test=images.x_test, y_test=images.y_test)
 
+    return _save(store.content_key(data, "zip", size, color), meta, write, owner, len(data), limits)
+
+
+def _save(key: str, meta: dict[str, Any], write: Any, owner: str | None, size: int,
+          limits: UploadLimits | None) -> Uploaded:
+    """Store (unless the same content and choices are stored already), within the server's and the person's
+    space, and put it on the person's list. The person who stores it first is its ``uploader``: their quota
+    counts it (``SYNAPTIC_UPLOAD_MAX_OWNER_BYTES``); the uploaded size stands for what it will take."""
     limits = limits or UploadLimits.from_env()
-    name = store.save(store.content_key(data, "zip", size, color), meta, write, limits.max_store_bytes)
+    if owner and not store.exists(store.PREFIX + key):
+        used = store.owner_bytes(owner)
+        if used + size > limits.max_owner_bytes:
+            raise UploadError(f"Your uploads take {used / 1e6:,.1f} MB; with this file ({size / 1e6:,.1f} MB) they "
+                              f"would pass your limit of {limits.max_owner_bytes / 1e6:,.0f} MB on this server. "
+                              "Delete some of your uploads first (Your uploads, above).")
+        meta = {**meta, "uploader": store.owner_key(owner)}
+    name = store.save(key, meta, write, limits.max_store_bytes)
     store.remember(owner, name)
     return Uploaded(name, store.read_meta(name) or meta)

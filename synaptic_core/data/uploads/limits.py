@@ -46,6 +46,7 @@ class UploadLimits:
     max_total_pixels: int = 500_000_000  # all images' width x height together, before resizing
     max_array_bytes: int = 512 * MB     # the resized images as uint8 arrays
     max_store_bytes: int = 5 * 1024 * MB  # all stored uploads of this server together (new ones refused beyond)
+    max_owner_bytes: int = 500 * MB     # what one person's own uploads may take on disk together
 
     @classmethod
     def from_env(cls) -> "UploadLimits":

@@ -11,6 +11,8 @@ Each folder holds ``meta.json`` (what the registry row needs: title, task, class
 counts, the choices) and one data file: ``table.csv`` (UTF-8, as uploaded after decoding) or
 ``images.npz`` (uint8 arrays, read with ``allow_pickle=False``). Nothing is ever unpickled.
 A folder is written under a temporary name and renamed, so a half-written upload is never seen.
+``delete`` takes an upload off its owner's list and removes the folder once no list holds it;
+``owner_bytes`` is what a person's quota counts (the uploads they stored first, ``meta["uploader"]``).
 """
 
 from __future__ import annotations
@@ -113,8 +115,28 @@ def save(key: str, meta: dict[str, Any], write_data, max_store_bytes: int | None
     return name
 
 
+def owner_key(owner: str) -> str:
+    """What the store keeps of a person: a hash of their id (their list's file name, an upload's ``uploader``)."""
+    return hashlib.sha256(owner.encode("utf-8")).hexdigest()[:24]
+
+
 def _owner_file(owner: str) -> Path:
-    return uploads_dir() / "owners" / (hashlib.sha256(owner.encode("utf-8")).hexdigest()[:24] + ".json")
+    return uploads_dir() / "owners" / (owner_key(owner) + ".json")
+
+
+def _write_list(path: Path, names: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(names[:MAX_LISTED]), "utf-8")
+    os.replace(tmp, path)
+
+
+def _listed(path: Path) -> list[str]:
+    try:
+        names = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
 def remember(owner: str | None, name: str) -> None:
@@ -122,19 +144,57 @@ def remember(owner: str | None, name: str) -> None:
     if not owner or not is_upload_name(name):
         return
     names = [n for n in owned(owner) if n != name]
-    path = _owner_file(owner)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps([name, *names][:MAX_LISTED]), "utf-8")
-    os.replace(tmp, path)
+    _write_list(_owner_file(owner), [name, *names])
 
 
 def owned(owner: str | None) -> list[str]:
     """``owner``'s uploads, newest first, that are still stored."""
     if not owner:
         return []
-    try:
-        names = json.loads(_owner_file(owner).read_text("utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [n for n in names if isinstance(n, str) and exists(n)] if isinstance(names, list) else []
+    return [n for n in _listed(_owner_file(owner)) if exists(n)]
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def owner_bytes(owner: str | None) -> int:
+    """Disk taken by the uploads ``owner`` stored first (what their quota counts); one someone else had
+    already stored, or that they only follow through a link, costs them nothing."""
+    if not owner:
+        return 0
+    me, total = owner_key(owner), 0
+    for name in owned(owner):
+        meta, folder = read_meta(name), folder_of(name)
+        if meta is not None and folder is not None and meta.get("uploader") == me:
+            total += _folder_bytes(folder)
+    return total
+
+
+def holders(name: str) -> int:
+    """How many people's lists hold upload ``name``."""
+    folder = uploads_dir() / "owners"
+    return sum(1 for path in folder.glob("*.json") if name in _listed(path)) if folder.is_dir() else 0
+
+
+def delete(owner: str | None, name: str) -> bool:
+    """Take ``name`` off ``owner``'s list, and remove its files when no other person's list holds it.
+
+    Only an upload in the caller's own list can be deleted (UploadError otherwise). Returns True
+    when the files were removed; False when others still use it (it stays stored for them). Runs
+    trained on it keep their results and models; training on it again then says it is gone.
+    """
+    from .errors import UploadError
+
+    path = _owner_file(owner) if owner else None
+    if path is None or not is_upload_name(name) or name not in _listed(path):
+        raise UploadError("This upload is not in your list of uploads, so you cannot delete it.")
+    _write_list(path, [n for n in _listed(path) if n != name])
+    if holders(name) > 0:
+        return False
+    folder = uploads_dir() / name[len(PREFIX):]
+    if folder.is_dir():
+        gone = folder.with_name(f".deleting-{folder.name}-{os.getpid()}")
+        os.replace(folder, gone)  # out of sight at once (a reader never sees half a folder), then removed
+        shutil.rmtree(gone, ignore_errors=True)
+    return True
