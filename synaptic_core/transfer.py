@@ -159,10 +159,12 @@ def cmd_transfer(args: Any) -> int:
 
     spec = layered_spec({"dataset": args.dataset, "subset": args.subset, "epochs": args.epochs, "seed": args.seed,
                          "batch_size": args.batch_size, "lr": args.lr, "validation_split": 0.0, "model": "cnn"})
+    from synaptic_core.data import DataError
+
     try:
         model, where = load_source(args.source)
         out = compare(model, spec, args.freeze)
-    except ValueError as exc:
+    except (ValueError, DataError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     out["source"] = where

@@ -249,6 +249,9 @@ def classification(run_id: str, result: dict, events: list[dict]) -> None:
         from ui import cnn_view  # a convolutional run: look inside it (TensorFlow only when opened)
 
         cnn_view.section(run_id, result, events)
+        from ui import transfer_view  # fine-tune it on another set, against the same network from scratch
+
+        transfer_view.section(run_id, result, events)
         model_download(run_id, result.get("model_path"))
 
 

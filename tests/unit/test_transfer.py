@@ -105,3 +105,23 @@ def test_compare_trains_both_on_the_same_rows(source, monkeypatch, tmp_path):
     monkeypatch.setenv("SYNAPTIC_HOME", str(tmp_path / "home"))
     with pytest.raises(ValueError, match="neither a .keras file nor a finished run"):
         transfer.load_source("no-such-run")
+
+
+def test_a_run_id_loads_only_the_model_in_that_runs_own_folder(source, tmp_path):
+    import shutil
+
+    from synaptic_core.store import RunStore
+
+    _, path = source
+    store = RunStore(tmp_path / "home" / "runs.db")
+    inside = store.create_run(SPEC, owner="me")
+    folder = store.artifacts_dir(inside)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, folder / "model.keras")
+    store.set_result(inside, {"model": "cnn", "dataset": "mnist", "model_path": str(folder / "model.keras")})
+    model, where = transfer.load_source(inside, store=store)
+    assert model.output_shape == (None, 10) and where.startswith(f"run {inside} (cnn on mnist)")
+    outside = store.create_run(SPEC, owner="me")
+    store.set_result(outside, {"model": "cnn", "dataset": "mnist", "model_path": str(path)})  # another folder
+    with pytest.raises(ValueError, match="outside its artifact folder"):
+        transfer.load_source(outside, store=store)
