@@ -280,8 +280,8 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         name="shakespeare", title="Tiny Shakespeare", task="chars",
-        description="1.1 million characters of Shakespeare's plays (Karpathy's char-rnn set); 90/10 split.",
-        citation="Andrej Karpathy, char-rnn (2015).", licence="Shakespeare's text is public domain.",
+        description="1.1 million characters of Shakespeare's plays (Karpathy's char-RNN set); 90/10 split.",
+        citation="Andrej Karpathy, char-RNN (2015).", licence="Shakespeare's text is public domain.",
         class_names=(), input_shape=(24,), n_train=0, n_test=0, noun="characters",
         local_files=("tinyshakespeare/input.txt",), bundled_file="tinyshakespeare.txt.xz", bundled_is_sample=False,
         # the model predicts one character per window, so within a minute many short, distinct windows teach

@@ -86,7 +86,7 @@ MODELS: dict[str, ModelInfo] = {
                   SEQ, "synaptic_core.models.sequence:build_recurrent", {"units": 64}, **_RECURRENT),
         ModelInfo("char-rnn", "Char-RNN (GRU, every step)",
                   "A GRU that predicts the next character after every position of the window, not only the "
-                  "last: each window teaches as many lessons as it has characters (Karpathy's char-rnn).",
+                  "last: each window teaches as many lessons as it has characters (Karpathy's char-RNN).",
                   ("chars",), "synaptic_core.models.sequence:build_recurrent", {"units": 256}, **_RECURRENT),
         ModelInfo("bilstm", "Bidirectional LSTM", "Reads the text forwards and backwards.",
                   ("text",), "synaptic_core.models.sequence:build_recurrent", {"units": 32}, **_RECURRENT),
