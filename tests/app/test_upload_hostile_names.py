@@ -159,8 +159,8 @@ def test_hostile_names_in_every_results_figure_and_text(open_app, runner, tmp_pa
         k for c in at.get("plotly_chart") for k in ("confusion_chart", "per_class_chart", "misclassified_chart")
         if k in c.proto.id}
 
-    table = ingest_csv(hostile_binary_csv(), "evil.csv", owner="me")
-    assert set(table.meta["class_names"]) == {LINK, IMAGE_MD}
+    table = ingest_csv(hostile_binary_csv(), f"{IMG_TAG} {BOLD_MD}.csv", owner="me")  # the file name is outside text too
+    assert set(table.meta["class_names"]) == {LINK, IMAGE_MD} and IMG_TAG in table.meta["title"]
     spec, events, result = _train({"dataset": table.name, "epochs": 2}, tmp_path, "csv")
     assert result.get("binary") is not None
     runner.add_run("csv1", "done", events, result=result, spec=spec)
