@@ -140,8 +140,9 @@ PARAMS: tuple[Param, ...] = (
           label="Loss"),
     Param("augment", "bool", False, "Random shifts, rotations and zoom of training images.", "train",
           label="Augment images (shifts, rotations, zoom)"),
-    Param("synthetic_digits", "int", 0, "MNIST only: add this many synthetic pen-drawn digits (training writers, "
-          "never the evaluation writers) to the training set.", "train", 0, 100000,
+    Param("synthetic_digits", "int", 0, "MNIST only: add this many pen-drawn digits to the training set: two "
+          "thirds are training digits redrawn with a canvas pen, the rest from synthetic training writers "
+          "(never the evaluation writers).", "train", 0, 100000,
           label="Synthetic pen-drawn digits"),
     Param("seed", "int", 0, "Random seed (data order, initial weights).", "train", 0, 2**31 - 1, label="Seed"),
     Param("lr_find", "int", 0, "Learning-rate finder: instead of training, sweep the rate exponentially over this "

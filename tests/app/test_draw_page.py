@@ -218,3 +218,20 @@ def test_a_missing_shipped_model_is_reported_not_a_crash(open_app, monkeypatch, 
 def test_the_shipped_model_reads_a_synthetic_pen_drawn_three(open_app, monkeypatch, canvas_calls, three):
     at = _open(open_app, monkeypatch, canvas_calls, three, readers.SHIPPED_MODEL)
     assert _metrics(at)["Prediction"] == "3"
+
+
+def test_the_page_says_unsure_from_the_calibrated_probability(open_app, monkeypatch, canvas_calls, models, three,
+                                                              tmp_path):
+    """The same model file with a stored temperature: its raw 99.7% becomes a calibrated one under the
+    threshold, so the page names two digits (the reader applies the temperature stored beside the model)."""
+    import shutil
+
+    from synaptic_core.digits.calibration import UNSURE_BELOW, save_calibration
+
+    hot = shutil.copyfile(models["sure3"], tmp_path / "hot3.keras")
+    save_calibration(hot, 6.0, {"fitted_on": "a test"})  # logits / 6: P(3) ~ 0.3
+    at = _open(open_app, monkeypatch, canvas_calls, three, Path(hot))
+    metrics = _metrics(at)
+    assert metrics["Prediction"].startswith("3 or ") and metrics["Prediction"].endswith("?")
+    assert float(metrics["Confidence"].rstrip("%")) / 100 < UNSURE_BELOW
+    assert any("Not sure" in w.value for w in at.warning)
