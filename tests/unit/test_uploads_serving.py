@@ -18,6 +18,8 @@ from fastapi.testclient import TestClient
 from serving_runs import train_into
 from uploadfiles import classification_csv, regression_csv
 
+pytestmark = pytest.mark.slow  # two real (tiny) trainings, about 30 s on 2 cores
+
 
 def _with_gaps(data: bytes) -> bytes:
     """Some empty height (number) and colour (text) cells."""
