@@ -6,9 +6,10 @@ what a chart holds without a browser:
 * ``probability_bars``: the ten probabilities, the winner in a stronger colour;
 * ``compare_bars``: two models' probabilities side by side on the same drawing;
 * ``model_input_figure``: the 28x28 image the model actually reads (preprocessing made visible);
-* ``saliency_figure``: where a change of ink would change the winning probability most;
-* ``feature_maps_figure``: the first convolution layer's maps, one small tile per filter, laid
-  out as one mosaic heatmap (one trace is far cheaper to build and draw than 32 subplots).
+* ``feature_maps_mosaic``: convolution maps as one mosaic array, one tile per filter (one heatmap
+  trace is far cheaper to build and draw than 32 subplots); ``viz.cnn`` draws it.
+
+Saliency and activation figures for any CNN (the draw page included) live in ``viz.cnn``.
 """
 
 from __future__ import annotations
@@ -79,23 +80,6 @@ def model_input_figure(digit28: np.ndarray, height: int = 220) -> go.Figure:
     return _square_heatmap(z, "gray", 255.0, "row %{y}, col %{x}: %{z:.0f}<extra></extra>", height, False)
 
 
-def saliency_figure(saliency_map: np.ndarray, digit28: np.ndarray | None = None, height: int = 260) -> go.Figure:
-    """|d P(winner) / d pixel| over the 28x28 input, scaled to its maximum (1 = the most influential pixel).
-
-    With ``digit28`` the outline of the ink (grey level 128) is drawn over it, so the map can be
-    read against the drawing.
-    """
-    s = np.abs(np.asarray(saliency_map, dtype=float).reshape(28, 28))
-    peak = s.max()
-    z = s / peak if peak > 0 else s
-    fig = _square_heatmap(z, "Hot", 1.0, "row %{y}, col %{x}: %{z:.2f} of the peak<extra></extra>", height, True)
-    if digit28 is not None:
-        fig.add_trace(go.Contour(z=np.asarray(digit28, dtype=float).reshape(28, 28), showscale=False,
-                                 contours=dict(start=128, end=128, size=1, coloring="none"),
-                                 line=dict(color="#00d5ff", width=1.5), hoverinfo="skip", name="ink outline"))
-    return fig
-
-
 def feature_maps_mosaic(maps: np.ndarray, cols: int = 8, pad: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """(H, W, F) activations -> (mosaic, filter index per cell): each map scaled to 0..1 on its own.
 
@@ -118,19 +102,3 @@ def feature_maps_mosaic(maps: np.ndarray, cols: int = 8, pad: int = 2) -> tuple[
         mosaic[top:top + h, left:left + w] = (tile - lo) / (hi - lo) if hi > lo else 0.0
         index[top:top + h, left:left + w] = k
     return mosaic, index
-
-
-def feature_maps_figure(maps: np.ndarray, cols: int = 8, tile_px: int = 70) -> go.Figure:
-    """A grid of the first convolution's feature maps for one drawing; hover names the filter."""
-    mosaic, index = feature_maps_mosaic(maps, cols)
-    h, w = np.asarray(maps).shape[:2]
-    n_cols = max(1, min(cols, np.asarray(maps).shape[2]))
-    n_rows = math.ceil(np.asarray(maps).shape[2] / n_cols)
-    fig = go.Figure(go.Heatmap(z=mosaic, customdata=index, colorscale="Viridis", zmin=0, zmax=1, showscale=False,
-                               hoverongaps=False,
-                               hovertemplate="filter %{customdata}: %{z:.2f} of its peak<extra></extra>"))
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    fig.update_layout(height=int(n_rows * tile_px * max(h, 1) / max(w, 1)) + 10, margin=dict(l=5, r=5, t=5, b=5),
-                      plot_bgcolor="rgba(0,0,0,0)", transition=dict(duration=0))
-    return fig
