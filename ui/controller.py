@@ -124,7 +124,7 @@ def show_results(run_id: str, status: Any) -> None:
 
 
 def _idle_view() -> None:
-    from synaptic_core.viz import empty_curves
+    from ui.figure_cache import empty_curves  # built once per process: the same for every open
 
     with st.container(key="live_curves"):
         st.plotly_chart(empty_curves(), key="live_curves_chart", width="stretch")

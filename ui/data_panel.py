@@ -110,9 +110,9 @@ def preview_samples(preview: dict[str, Any]) -> None:
     """A grid of images with their labels, the toy points, or the first rows of a table."""
     names = preview["class_names"]
     if preview["task"] == "image":
-        from synaptic_core.viz import image_grid
+        from ui.figure_cache import image_grid  # built once per process: the same for every open
 
-        titles = [names[int(k)] for k in preview["y"]]
+        titles = tuple(names[int(k)] for k in preview["y"])
         # fits the controls column of a 1280-pixel window (296 px): a wider figure is squeezed, its pixels stretched
         st.plotly_chart(image_grid(preview["x"], titles, cols=8, zoom=2.0, font_size=9, max_width=290,
                                    caption_chars=12), key="data_preview", width="content")

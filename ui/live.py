@@ -1,9 +1,11 @@
 """The live view of a run: queue position, progress, curves, decision boundary, Stop.
 
 ``live_view(run_id)`` is a plain function that draws the view once from the runner's events;
-``live_fragment`` is the same function as an ``st.fragment`` that reruns every half second,
-so only this part of the page redraws while the other widgets stay usable. AppTest, which
-does not run fragment timers, sees the body drawn once per script run.
+``live_fragment`` draws it in an ``st.fragment`` that reruns every half second while the run
+trains (every ``QUEUED_TICK_S`` while it waits in the queue: nothing moves but its place), so
+only this part of the page redraws while the other widgets stay usable. There is no fragment
+once the run has ended: the page shows its results and nothing polls. AppTest, which does not
+run fragment timers, sees the body drawn once per script run.
 
 Events are fetched incrementally (``runner.events(run_id, since=last seq)``) and kept in
 ``st.session_state`` for the run shown, so each tick transfers only what is new.
@@ -34,7 +36,9 @@ STOP_KEY = "pg_stop_pressed"  # the run id whose Stop was pressed (graceful stop
 STOP_AT_KEY = "pg_stop_at"  # when (time.time()) it was pressed
 from synaptic_core.jobs.base import FINAL  # noqa: E402 - the one definition of the final states
 TICK_S = 0.5
+QUEUED_TICK_S = 2.0  # a queued run's view: only its place moves (every tick of every tab costs the server)
 KEEP_RUNS = 8
+SPECS_KEY = "pg_run_specs"
 # How long a graceful stop has before "Kill now" is offered. Training stops within one batch, then
 # the run is evaluated and its model saved: a few seconds. Until then the button is disabled and a
 # second press (a double click, or a click that arrives before the redraw) does nothing: the
@@ -64,11 +68,20 @@ def last_event(events: list[dict], kind: str) -> dict | None:
 
 
 def run_spec(run_id: str) -> RunSpec:
-    """The spec a run was submitted with (from the store; the defaults if the store has none)."""
+    """The spec a run was submitted with (from the store; the defaults if the store has none).
+
+    Kept in the session once read (a run's spec never changes): the live view asks every tick.
+    """
+    kept = st.session_state.setdefault(SPECS_KEY, {})
+    if run_id in kept:
+        return kept[run_id]
     try:
         run = get_store().get_run(run_id)
         if run and run.get("spec"):
-            return RunSpec.from_mapping(run["spec"], strict=False)
+            spec = kept[run_id] = RunSpec.from_mapping(run["spec"], strict=False)
+            while len(kept) > KEEP_RUNS:
+                kept.pop(next(iter(kept)))
+            return spec
     except Exception:
         log.exception("could not read run %s from the store", run_id)
     return RunSpec()
@@ -131,11 +144,12 @@ def draw_boundary(spec: RunSpec, event: dict, class_names: list[str] | None, key
     st.plotly_chart(fig, key=key, width="stretch")
 
 
-def live_view(run_id: str, extra: Callable[[list[dict]], None] | None = None) -> None:
+def live_view(run_id: str, extra: Callable[[list[dict]], None] | None = None) -> str | None:
     """Draw the run's live state once (``extra(events)`` draws more of it, e.g. text samples);
-    in the fragment, rerun the page when the run ends."""
+    in the fragment, rerun the page when the run ends. Returns the run's state (None: unknown)."""
     from synaptic_core.training.progress import summarize_progress
-    from synaptic_core.viz import empty_curves, training_curves
+    from synaptic_core.viz import training_curves
+    from ui.figure_cache import empty_curves
 
     runner = get_runner()
     try:
@@ -145,7 +159,7 @@ def live_view(run_id: str, extra: Callable[[list[dict]], None] | None = None) ->
         log.exception("could not poll run %s", run_id)
         st.error(md_text("Lost contact with run {}: {}. The run goes on on the server; reload to reattach.",
                          run_id, exc))
-        return
+        return None
     spec = run_spec(run_id)
     progress = summarize_progress(events, epochs=spec.epochs)
     with st.container(key="live_progress"):
@@ -177,6 +191,27 @@ def live_view(run_id: str, extra: Callable[[list[dict]], None] | None = None) ->
         extra(events)
     if status.state in FINAL:
         st.rerun()
+    return status.state
 
 
-live_fragment = st.fragment(run_every=TICK_S)(live_view)
+def _live_running(run_id: str, extra: Callable[[list[dict]], None] | None = None) -> None:
+    live_view(run_id, extra)
+
+
+def _live_queued(run_id: str, extra: Callable[[list[dict]], None] | None = None) -> None:
+    if live_view(run_id, extra) not in (None, "queued"):
+        st.rerun()  # it left the queue: redraw the page, which polls it at the training rate
+
+
+_running_fragment = st.fragment(run_every=TICK_S)(_live_running)
+_queued_fragment = st.fragment(run_every=QUEUED_TICK_S)(_live_queued)
+
+
+def live_fragment(run_id: str, extra: Callable[[list[dict]], None] | None = None) -> None:
+    """The live view in a fragment that polls the run: every ``TICK_S`` while it trains, every
+    ``QUEUED_TICK_S`` while it waits in the queue."""
+    try:
+        queued = get_runner().status(run_id).state == "queued"
+    except Exception:  # live_view says what is wrong
+        queued = False
+    (_queued_fragment if queued else _running_fragment)(run_id, extra)

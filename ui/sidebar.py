@@ -3,7 +3,12 @@
 The device lines come from ``synaptic_core.device.describe``: the CPU facts at once (cheap,
 no TensorFlow), then TensorFlow/Keras and GPUs once a warm worker has imported TensorFlow and
 reported ``runner.device()``. Importing TensorFlow here would add seconds to every page load.
-The panel is a fragment that refreshes every few seconds, so the queue counts stay current.
+The panel is a fragment that refreshes every ``REFRESH_S`` seconds while runs are queued or
+training (or the device is not known yet), so the queue counts stay current; when the server is
+idle it refreshes only every ``IDLE_REFRESH_S``: every open tab's tick runs in the one server
+process, and a class of thirty idle tabs should cost it next to nothing (issue 11). Each script
+run picks the rate from the queue as it is then (a Train click is a script run, so the fast rate
+starts at once for the person who trains).
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from synaptic_core.text_safety import md_escape
 from ui.services import get_runner, session_owner
 
 log = logging.getLogger(__name__)
-REFRESH_S = 3.0
+REFRESH_S = 3.0  # while something is queued or training, or the device is not known yet
+IDLE_REFRESH_S = 15.0  # nothing queued or training on this server
 
 
 def device_lines(device: dict | None) -> list[str]:
@@ -58,10 +64,30 @@ def sidebar_body() -> None:
         st.caption(line)
 
 
-_sidebar_fragment = st.fragment(run_every=REFRESH_S)(sidebar_body)
+def busy() -> bool:
+    """True while the panel is worth refreshing often: runs queued or training, or no device report yet."""
+    try:
+        runner = get_runner()
+        queue = runner.queue()
+        return bool(queue.get("running") or queue.get("queued")) or not runner.device()
+    except Exception:  # the panel says what is wrong; poll at the fast rate meanwhile
+        return True
+
+
+def _sidebar_busy() -> None:
+    sidebar_body()
+
+
+def _sidebar_idle() -> None:
+    sidebar_body()
+
+
+# Two fragments (two functions: two fragment ids, two timers); each script run draws one of them.
+_sidebar_fragment = st.fragment(run_every=REFRESH_S)(_sidebar_busy)
+_sidebar_idle_fragment = st.fragment(run_every=IDLE_REFRESH_S)(_sidebar_idle)
 
 
 def render_sidebar() -> None:
     """The sidebar of every page (called by app.py before the page runs)."""
     with st.sidebar:
-        _sidebar_fragment()
+        (_sidebar_fragment if busy() else _sidebar_idle_fragment)()
