@@ -79,7 +79,7 @@ def start_server(tmp_path):
 def test_a_signal_to_the_servers_process_group_interrupts_its_runs(tmp_path, sig):
     proc, db, run_id, worker = start_server(tmp_path)
     os.killpg(proc.pid, sig)  # what Ctrl-C in a terminal, or kill -TERM -PGID, does
-    proc.wait(timeout=20)
+    proc.wait(timeout=60)  # generous: a loaded CI machine; the 5 s target is measured by tests/load
     row = RunStore(db).get_run(run_id)
     assert row["status"] == "interrupted", row
     assert row["error"] == f"the server was stopped ({sig.name}) before this run finished"
@@ -94,7 +94,7 @@ def test_a_signal_to_every_process_at_once_still_interrupts(tmp_path):
     os.kill(worker, signal.SIGTERM)
     time.sleep(0.2)  # the server has seen the worker die before its own signal arrives
     os.kill(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
+    proc.wait(timeout=60)
     row = RunStore(db).get_run(run_id)
     assert (row["status"], row["error"]) == ("interrupted", "the server was stopped (SIGTERM) before this run finished")
 
