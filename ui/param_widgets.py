@@ -73,32 +73,42 @@ class Form:
         key = ps.seed(self.page, name, getattr(self.spec, name))
         label = label or self.label(name)
         state = st.session_state
+        # Every widget below also gets its current value as its default (``value=``/``index=``): Streamlit
+        # sends a value set through session state to the browser once, and a script run cut short by a
+        # newer one (many students, a busy server) can lose that one shot; a browser that then draws the
+        # widget afresh starts it from its *default* and sends that back. Without a default that was 0
+        # for a number box and the first stop for a slider: the class load test caught "epochs = 0".
         if name in self.page.options:
             opts = sorted(set(self.page.options[name]) | {state[key]})
-            value = st.select_slider(label, opts, key=key, help=p.help, disabled=off)
+            value = st.select_slider(label, opts, value=state[key], key=key, help=p.help, disabled=off)
         elif p.kind == "bool":
-            value = st.toggle(label, key=key, help=p.help, disabled=off)
+            value = st.toggle(label, value=bool(state[key]), key=key, help=p.help, disabled=off)
         elif p.kind == "strs" and p.choices:  # several of a fixed set (the toy sets' input features)
             state[key] = [v for v in state[key] if v in p.choices]
-            value = tuple(st.multiselect(label, p.choices, key=key, help=p.help, disabled=off,
+            value = tuple(st.multiselect(label, p.choices, default=list(state[key]), key=key, help=p.help, disabled=off,
                                          format_func=wording.choice_format(name)))
         elif p.choices:
             if state[key] not in p.choices:
                 state[key] = p.default
-            value = st.selectbox(label, p.choices, key=key, help=p.help, format_func=wording.choice_format(name))
+            value = st.selectbox(label, p.choices, index=list(p.choices).index(state[key]), key=key, help=p.help,
+                                 format_func=wording.choice_format(name))
         elif p.log or name in ZERO_LOG:
             options = log_grid(p.lo, p.hi) if p.log else [p.lo] + log_grid(p.hi * 1e-5, p.hi)
             options = sorted(set(options) | {float(state[key])})
-            value = st.select_slider(label, options, key=key, format_func=lambda v: f"{v:g}", help=p.help, disabled=off)
+            value = st.select_slider(label, options, value=float(state[key]), key=key, format_func=lambda v: f"{v:g}",
+                                     help=p.help, disabled=off)
         elif p.kind == "float":
             state[key] = min(max(float(state[key]), p.lo), p.hi)
-            value = st.slider(label, float(p.lo), float(p.hi), key=key, step=FLOAT_STEPS.get(name, FLOAT_STEP),
+            value = st.slider(label, float(p.lo), float(p.hi), float(state[key]), key=key,
+                              step=FLOAT_STEPS.get(name, FLOAT_STEP),
                               help=p.help, disabled=off)
         elif name in SLIDER_INTS:
             state[key] = int(min(max(state[key], p.lo), p.hi))
-            value = st.slider(label, int(p.lo), int(p.hi), key=key, step=SLIDER_INTS[name], help=p.help, disabled=off)
+            value = st.slider(label, int(p.lo), int(p.hi), int(state[key]), key=key, step=SLIDER_INTS[name], help=p.help,
+                              disabled=off)
         else:
-            value = st.number_input(label, key=key, step=1, help=f"{p.help} ({p.allowed()})", disabled=off)
+            value = st.number_input(label, value=state[key], key=key, step=1, help=f"{p.help} ({p.allowed()})",
+                                    disabled=off)
         self.values[name] = value
         return value
 
