@@ -24,7 +24,7 @@ def classes(form: Form, info: Any) -> None:
         return
     key = ps.seed(form.page, "classes", list(form.spec.classes))
     st.session_state[key] = [c for c in st.session_state[key] if 0 <= c < info.n_classes]
-    chosen = st.multiselect(form.label("classes"), list(range(info.n_classes)), key=key,
+    chosen = st.multiselect(form.label("classes"), list(range(info.n_classes)), default=st.session_state[key], key=key,
                             format_func=lambda c: info.class_names[c],
                             help=PARAM_BY_NAME["classes"].help + " Empty = all classes.")
     form.values["classes"] = tuple(chosen)
@@ -35,7 +35,8 @@ def subset_slider(form: Form, n_available: int) -> None:
     key = form.page.wkey("subset")
     if not 1 <= st.session_state.get(key, 0) <= n_available:
         st.session_state[key] = n_available
-    value = st.slider("Training examples used", 1, max(n_available, 2), key=key, help=PARAM_BY_NAME["subset"].help)
+    value = st.slider("Training examples used", 1, max(n_available, 2), st.session_state[key], key=key,
+                      help=PARAM_BY_NAME["subset"].help)  # default = value: see ui/param_widgets.Form.param
     spec = form.spec
     keep = value >= n_available and (spec.subset == 0 or spec.subset >= n_available)
     form.values["subset"] = spec.subset if keep else value

@@ -162,7 +162,8 @@ class Form:
         if st.session_state.get(key) not in infos:
             st.session_state[key] = self.spec.dataset if self.spec.dataset in infos else next(iter(infos))
         name = st.session_state[key] if "dataset" in self.hidden else st.selectbox(
-            self.label("dataset"), list(infos), key=key, format_func=lambda n: infos[n].title,
+            self.label("dataset"), list(infos), index=list(infos).index(st.session_state[key]), key=key,
+            format_func=lambda n: infos[n].title,
             on_change=ps.dataset_changed, args=(self.page,), disabled="dataset" in self.locked,
             help="Picking a dataset opens it with settings that work for it.")
         self.values["dataset"] = name
@@ -179,7 +180,8 @@ class Form:
         if st.session_state.get(key) not in names:
             st.session_state[key] = self.spec.model if self.spec.model in names else names[0]
         name = st.session_state[key] if "model" in self.hidden else st.selectbox(
-            self.label("model"), names, key=key, format_func=lambda n: MODELS[n].title, on_change=ps.model_changed,
+            self.label("model"), names, index=list(names).index(st.session_state[key]), key=key,
+            format_func=lambda n: MODELS[n].title, on_change=ps.model_changed,
             args=(self.page,), disabled="model" in self.locked, help="Picking a model applies its preset.")
         self.values["model"] = self.model = name
         st.caption(MODELS[name].description)

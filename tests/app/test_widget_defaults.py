@@ -24,3 +24,15 @@ def test_each_widget_defaults_to_the_value_it_shows(open_app):
     # after a change, the default follows the new value
     at.number_input(key="w_epochs").set_value(12).run()
     assert at.number_input(key="w_epochs").proto.default == 12
+
+
+def test_pickers_and_data_widgets_default_to_their_values(open_app):
+    at = open_app(PAGE, dataset="fashion-mnist", model="cnn", subset="1234", classes="1,3")
+    assert not at.exception
+    dataset, model = at.selectbox(key="w_dataset"), at.selectbox(key="w_model")
+    assert dataset.value == "fashion-mnist" and dataset.options[dataset.proto.default] == dataset.format_func("fashion-mnist")
+    assert model.value == "cnn" and model.options[model.proto.default] == model.format_func("cnn")
+    subset = at.slider(key="w_subset")
+    assert subset.value == 1234 and list(subset.proto.default) == [1234]
+    classes = at.multiselect(key="w_classes")
+    assert list(classes.value) == [1, 3] and sorted(int(i) for i in classes.proto.default) == [1, 3]
