@@ -125,10 +125,10 @@ def clean_modes(modes: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def clean_class_name(text: Any) -> str:
-    from synaptic_core.store.labels import LabelError, _plain
+    from synaptic_core.store.labels import LabelError, clean_text
 
     try:
-        name = _plain(text, "class name", CLASS_NAME_MAX)
+        name = clean_text(text, "class name", CLASS_NAME_MAX)
     except LabelError as exc:
         raise ClassError(str(exc)) from None
     if name is None:

@@ -51,8 +51,12 @@ class Labels:
 
 
 # -- checking outside text --------------------------------------------------------------------------
-def _plain(text: Any, what: str, limit: int) -> str | None:
-    """``text`` stripped with inner whitespace collapsed; None when empty; LabelError when unusable."""
+def clean_text(text: Any, what: str, limit: int) -> str | None:
+    """``text`` stripped with inner whitespace collapsed; None when empty; LabelError when unusable.
+
+    Public: every short name typed by a person (run, display, class name, tag) passes this one check,
+    ``what`` naming it in the message and ``limit`` its length.
+    """
     if text is None:
         return None
     if not isinstance(text, str):
@@ -69,12 +73,12 @@ def _plain(text: Any, what: str, limit: int) -> str | None:
 
 def clean_name(text: Any) -> str | None:
     """A run name as it will be kept (None clears it); LabelError for control characters or > 80 characters."""
-    return _plain(text, "run name", NAME_MAX)
+    return clean_text(text, "run name", NAME_MAX)
 
 
 def clean_display_name(text: Any) -> str | None:
     """A person's display name as it will be kept (None clears it)."""
-    return _plain(text, "display name", DISPLAY_NAME_MAX)
+    return clean_text(text, "display name", DISPLAY_NAME_MAX)
 
 
 def clean_tags(tags: str | Iterable[str] | None) -> list[str]:
@@ -87,7 +91,7 @@ def clean_tags(tags: str | Iterable[str] | None) -> list[str]:
     items = tags.split(",") if isinstance(tags, str) else list(tags)
     out: set[str] = set()
     for item in items:
-        tag = _plain(item, "tag", TAG_MAX)
+        tag = clean_text(item, "tag", TAG_MAX)
         if tag is None:
             continue
         if not _TAG_RE.fullmatch(tag):

@@ -218,3 +218,22 @@ def test_random_and_hostile_class_links_never_raise_nor_unlock(klass):
         assert all(isinstance(n, str) for n in notes)
         assert (spec.lr, spec.seed, spec.dataset) == (BASE.lr, BASE.seed, BASE.dataset) and spec.epochs <= 10
         assert not spec.errors()
+
+
+def test_the_classroom_uses_only_public_helpers_of_other_packages():
+    """A class name is checked by the store's public text check (one copy, ``labels.clean_text``); no module
+    of the classroom imports a private (underscore) name from outside its own package."""
+    import ast
+    from pathlib import Path
+
+    from synaptic_core.classroom import classes
+    from synaptic_core.store import labels
+
+    assert not hasattr(labels, "_plain") and labels.clean_text("  Period   3 ", "class name", 80) == "Period 3"
+    with pytest.raises(ClassError, match="class name has at most 80"):
+        classes.clean_class_name("x" * 81)
+    for path in Path(classes.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module.startswith("synaptic_core."):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports {private} from {node.module}"
