@@ -4,7 +4,8 @@ The page controller (``ui/controller.py``) calls these hooks; outside a class li
 nothing (returns None, the spec unchanged, no options). Inside one:
 
 * :func:`enter` finds the class and, for someone who has not joined, draws the join form (display
-  name, and the password when the class has one) instead of the page;
+  name, and the password when the class has one) instead of the page; password tries are limited in
+  the core (``classroom.attempts``) per :func:`client_key` and per class;
 * :func:`link_reader` reads the URL as the class's spec plus the link's *free* values;
 * :func:`form_modes` tells the widgets which parameters are locked (drawn disabled) or hidden (not drawn);
 * :func:`check` runs ``classroom.enforce`` on the widgets' spec in every script run, so also in the run
@@ -85,11 +86,27 @@ def _join_form(klass: Class, owner: str) -> None:
         pressed = st.form_submit_button("Join class", type="primary")
     if pressed:
         try:
-            join(get_store(), klass, owner, name, password)
+            join(get_store(), klass, owner, name, password, client=client_key())
         except ClassError as exc:
             st.error(md_escape(exc))
             return
         st.rerun()
+
+
+def client_key() -> str:
+    """Who tries a class password, for ``classroom.attempts``: the connection's IP address where Streamlit
+    knows it (``st.context.ip_address``; None on localhost and behind nothing that reports it), else this
+    Streamlit session. A guesser who opens new sessions is stopped by the class-wide count."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser context (bare mode, some test harnesses)
+        address = None
+    if isinstance(address, str) and address:
+        return f"ip:{address}"
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return f"session:{ctx.session_id}" if ctx is not None else "session:unknown"
 
 
 Reader = Callable[[Mapping[str, str]], tuple[RunSpec, list[str]]]

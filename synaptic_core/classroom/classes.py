@@ -28,6 +28,8 @@ from typing import Any, Mapping
 
 from synaptic_core.specs import PARAM_BY_NAME, RunSpec
 
+from .attempts import ATTEMPTS, Attempts, TooManyAttempts
+
 FREE, LOCKED, HIDDEN = "free", "locked", "hidden"
 MODES = (FREE, LOCKED, HIDDEN)
 PAGES = ("playground",)       # pages a class can open (the controller's pages; the Playground for now)
@@ -248,10 +250,14 @@ def members(store: Any, klass: Class) -> dict[str, str]:
     return dict(rows)
 
 
-def join(store: Any, klass: Class, owner: str, display_name: Any, password: Any = None) -> str:
+def join(store: Any, klass: Class, owner: str, display_name: Any, password: Any = None, client: str = "",
+         attempts: Attempts | None = None) -> str:
     """Bind ``owner`` to the class under ``display_name`` (checked; unique in the class, any case); returns it.
 
-    A wrong password raises ClassError. Someone already in the class may change their name.
+    A wrong password raises ClassError. Someone already in the class may change their name. Password
+    tries are limited per ``client`` (the page passes the connection's IP address or its session) and
+    per class by ``attempts`` (the server's :data:`attempts.ATTEMPTS` unless given): a client over
+    the limit gets a ClassError saying how many seconds to wait, before any hashing is done.
     """
     if not owner:
         raise ClassError("Joining needs this browser's identity; reload the page.")
@@ -260,8 +266,21 @@ def join(store: Any, klass: Class, owner: str, display_name: Any, password: Any 
         stored = store._conn().execute("SELECT password FROM classes WHERE id = ?", (klass.id,)).fetchone()
         if stored is None:
             raise ClassError("This class no longer exists.")
-        if not check_password(stored[0], password):
-            raise ClassError("That is not the class password. Ask your teacher for it.")
+        if stored[0]:
+            limiter = ATTEMPTS if attempts is None else attempts
+            try:
+                limiter.check(klass.id, client)  # before the scrypt: a locked-out try costs nothing
+            except TooManyAttempts as exc:
+                raise ClassError(str(exc)) from exc
+            if not check_password(stored[0], password):
+                limiter.failed(klass.id, client)
+                wrong = "That is not the class password. Ask your teacher for it."
+                try:
+                    limiter.check(klass.id, client)
+                except TooManyAttempts as exc:  # that one started a wait: say so now
+                    raise ClassError(f"{wrong} {exc}") from exc
+                raise ClassError(wrong)
+            limiter.succeeded(klass.id, client)
     with store._write() as conn:
         taken = conn.execute("SELECT owner FROM class_members WHERE class_id = ? AND display_name = ? COLLATE NOCASE",
                              (klass.id, name)).fetchone()

@@ -152,3 +152,29 @@ def test_the_teacher_previews_the_class_page_without_joining(open_app, klass):
     at = open_app(PLAYGROUND, owner="teacher", **{"class": klass.id})
     assert not at.exception and "you are its teacher" in texts(at.info)
     assert at.button(key="train") and at.select_slider(key="w_lr").disabled
+
+
+def test_wrong_passwords_make_this_browser_wait_and_say_how_long(open_app, klass, monkeypatch):
+    """After five wrong passwords the join form says, as text, how many seconds to wait; the count is this
+    session's (the page passes its client key to the core's limiter): another browser still joins."""
+    from synaptic_core.classroom import ATTEMPTS
+    from ui import classroom_mode
+
+    at = open_app(PLAYGROUND, owner="ann", **{"class": klass.id})
+    at.text_input(key="class_join_name").set_value("Ann")
+    for i in range(5):
+        at.text_input(key="class_join_password").set_value(f"guess {i}")
+        at = _submit(at, "Join class")
+        assert "not the class password" in texts(at.error)
+    assert "wait 5 seconds" in texts(at.error)
+    at.text_input(key="class_join_password").set_value("pw")
+    at = _submit(at, "Join class")
+    assert not at.exception and "Too many wrong passwords for this device: wait" in texts(at.error)
+    assert not [b for b in at.button if b.key == "train"]  # still the join form
+    assert (klass.id, "session:test session id") in ATTEMPTS._clients  # AppTest's one session (no IP address)
+    monkeypatch.setattr(classroom_mode, "client_key", lambda: "session:bob")  # another browser
+    bob = open_app(PLAYGROUND, owner="bob", **{"class": klass.id})
+    bob.text_input(key="class_join_name").set_value("Bob")
+    bob.text_input(key="class_join_password").set_value("pw")
+    bob = _submit(bob, "Join class")
+    assert not bob.exception and "you are Bob" in texts(bob.info)
