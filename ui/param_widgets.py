@@ -91,7 +91,7 @@ class Form:
             if state[key] not in p.choices:
                 state[key] = p.default
             value = st.selectbox(label, p.choices, index=list(p.choices).index(state[key]), key=key, help=p.help,
-                                 format_func=wording.choice_format(name))
+                                 format_func=wording.choice_format(name), disabled=off)
         elif p.log or name in ZERO_LOG:
             options = log_grid(p.lo, p.hi) if p.log else [p.lo] + log_grid(p.hi * 1e-5, p.hi)
             options = sorted(set(options) | {float(state[key])})

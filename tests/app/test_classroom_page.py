@@ -178,3 +178,35 @@ def test_wrong_passwords_make_this_browser_wait_and_say_how_long(open_app, klass
     bob.text_input(key="class_join_password").set_value("pw")
     bob = _submit(bob, "Join class")
     assert not bob.exception and "you are Bob" in texts(bob.info)
+
+
+WIDGET_KINDS = ("selectbox", "multiselect", "slider", "select_slider", "number_input", "text_input", "toggle",
+                "checkbox", "radio")
+
+
+@pytest.mark.parametrize("start", [{"dataset": "mnist", "model": "cnn", "classes": (0, 1, 2), "subset": 500},
+                                   {"dataset": "circle", "model": "mlp", "noise": 0.2, "features": ("x1", "x2")}])
+@pytest.mark.parametrize("mode", ["locked", "hidden"])
+def test_every_locked_control_is_drawn_disabled_and_every_hidden_one_not_at_all(open_app, runner, start, mode):
+    """A class that locks (hides) every parameter: each control of the Playground is disabled (absent),
+    the data ones too (source, classes kept, examples used, noise, ...), and Train queues the teacher's spec."""
+    from synaptic_core.specs import PARAMS
+
+    spec = layered_spec({k: v for k, v in start.items() if k in ("dataset", "model")}).replace(
+        **{k: v for k, v in start.items() if k not in ("dataset", "model")})
+    klass = create_class(runner.store, "teacher", "All fixed", spec, {p.name: mode for p in PARAMS})
+    join(runner.store, klass, "ann", "Ann")
+    at = open_app(PLAYGROUND, owner="ann", **{"class": klass.id})
+    assert not at.exception and not at.error
+    controls = {w.key: w.disabled for kind in WIDGET_KINDS for w in at.get(kind) if (w.key or "").startswith("w_")}
+    if mode == "locked":
+        data = {"w_dataset", "w_classes", "w_subset", "w_source"} if start["dataset"] == "mnist" else \
+            {"w_dataset", "w_noise", "w_n_points", "w_train_ratio", "w_features"}
+        assert data <= set(controls) and {"w_lr", "w_epochs"} <= set(controls)
+        assert [k for k, off in controls.items() if not off] == []
+    else:
+        assert controls == {}
+    at.button(key="train").click().run()
+    assert not at.exception
+    submitted, _ = runner.submitted[-1]
+    assert submitted == spec
