@@ -3,8 +3,9 @@
 Why a module: the page (``app_pages/search.py``) stays a few lines, and the engine does the work
 (``synaptic_core.search``: a study is driven by a thread of the server's ``StudyManager``, so it
 keeps running when the page closes). This module only reads the manager -- ``status``, ``trials``,
-``study`` for the figures -- and calls ``start`` / ``stop``; every handler passes this person's owner
-id, and the manager re-checks it. The study view is an ``st.fragment`` that reruns every second
+``study`` for the figures -- and calls ``start``; the buttons on a study (stop, resume, more trials, train
+the best) are ``ui/search_controls.py``. Every handler passes this person's owner id, and the manager
+re-checks it. The study view is an ``st.fragment`` that reruns every second
 while the study runs and stops polling when it ends (a full rerun draws it once more, still).
 Figures are rebuilt only when the study's ``version`` changes. Every outside text (a study id from
 the URL, an error, parameter values) is shown as text: ``md_text``/``md_escape`` or a dataframe.
@@ -20,14 +21,13 @@ import streamlit as st
 from synaptic_core.specs import PARAM_BY_NAME, RunSpec
 from synaptic_core.text_safety import md_escape, md_text
 from ui import page_state
+from ui.search_controls import ERROR_KEY, controls
 from ui.wording import dataset_title, model_title, param_title
-from ui.identity import owns
-from ui.services import get_runner, get_study_manager, session_owner
+from ui.services import get_study_manager, session_owner
 
 log = logging.getLogger(__name__)
 
 TICK_S = 1.0
-PLAYGROUND = "app_pages/playground.py"
 PLAYGROUND_SPEC_KEY = "pg_spec"  # the Playground's current spec (its TrainPage prefix "pg")
 # The data and models the Playground offers: a link to the Search page reads its spec the same way.
 SEARCH_PAGE = page_state.TrainPage("search", "app_pages/search.py", tasks=("image", "toy", "tabular"))
@@ -36,8 +36,6 @@ PRUNER_LABELS = {"median": "Median: stop a trial worse than the median at the sa
                  "halving": "Successive halving", "none": "None: every trial runs all its epochs"}
 OBJECTIVE_LABELS = {"val_accuracy": "Validation accuracy (higher is better)",
                     "val_loss": "Validation loss (lower is better)"}
-BEST_RUN_KEY = "search_best_run"  # {study_id: run id} of "Train the best with all data"
-STOPPING_KEY = "search_stopping"  # study ids this session asked to stop
 
 
 # -- setup --------------------------------------------------------------------------------------
@@ -96,12 +94,10 @@ def setup(spec: RunSpec) -> dict[str, Any] | None:
 
 
 def _folds(spec: RunSpec) -> int:
-    """k-fold cross-validation, offered for tabular sets only (small: one validation split is noisy); 0 = off."""
-    from synaptic_core.data.registry import find_entry
-    from synaptic_core.search.config import MAX_FOLDS
+    """k-fold cross-validation, offered where the engine's ``folds_offered`` says (tabular sets); 0 = off."""
+    from synaptic_core.search.config import MAX_FOLDS, folds_offered
 
-    entry = find_entry(spec.dataset)
-    if entry is None or entry.task != "tabular":
+    if not folds_offered(spec.dataset):
         return 0
     if not st.toggle("Cross-validate each trial (k folds)", key="search_cv",
                      help="Each trial trains k runs, each validating on another fold of the training rows "
@@ -156,7 +152,7 @@ def _study_body(study_id: str, polling: bool) -> None:
     if polling and not _moving(status):
         st.rerun()  # finished: draw once more without the timer
     _progress(status)
-    _controls(study_id, status)
+    controls(study_id, status)
     rows = manager.trials(study_id)
     if rows:
         with st.container(key="search_trial_table"):
@@ -204,61 +200,6 @@ def _table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "message": r["message"]} for r in rows]
 
 
-def _controls(study_id: str, status: dict[str, Any]) -> None:
-    manager = get_study_manager()
-    mine = owns(manager.config(study_id).owner)
-    c1, c2 = st.columns(2)
-    if status["active"] and mine:
-        stopping = study_id in st.session_state.get(STOPPING_KEY, ())
-        c1.button("Stopping…" if stopping else "Stop search", key="search_stop", disabled=stopping,
-                  on_click=_stop, args=(study_id,))
-    elif status["state"] == "elsewhere":
-        c1.caption("Another process (the command line, or another server) runs this study: stop it there.")
-    elif mine:
-        if status["state"] == "interrupted":
-            c1.button("Resume the search", key="search_resume", type="primary", on_click=_resume, args=(study_id,),
-                      help="Runs what the interrupted session had left, the interrupted trials first.")
-        c1.number_input("More trials", 1, 200, 4, key="search_more_n")
-        c1.button("Run more trials", key="search_more", on_click=_extend, args=(study_id,))
-    if status["best"] is not None:
-        c2.button("Train the best with all data", key="search_train_best", on_click=_train_best, args=(study_id,))
-    run_id = st.session_state.get(BEST_RUN_KEY, {}).get(study_id)
-    if run_id:
-        spec = st.session_state.get(BEST_RUN_KEY + "_spec", {}).get(study_id, {})
-        st.page_link(PLAYGROUND, label=f"Watch the best configuration train: run {run_id}",
-                     icon=":material/science:", query_params={**spec, "run": run_id})
-
-
-def _stop(study_id: str) -> None:
-    from synaptic_core.jobs.policy import NotAllowed
-
-    try:
-        get_study_manager().stop(study_id, by=session_owner())
-        st.session_state.setdefault(STOPPING_KEY, set()).add(study_id)
-    except NotAllowed as exc:
-        st.session_state["search_error"] = md_escape(exc)
-
-
-def _extend(study_id: str) -> None:
-    """More trials on this study (also how a study interrupted by a server restart goes on). The count is
-    read here, not bound at drawing time: a number typed just before the click counts."""
-    try:
-        n_trials = int(st.session_state.get("search_more_n", 4))
-        get_study_manager().extend(study_id, n_trials=n_trials, by=session_owner())
-        st.session_state.get(STOPPING_KEY, set()).discard(study_id)
-    except Exception as exc:  # NotAllowed, StudyBusy, a budget out of range
-        st.session_state["search_error"] = md_text("Could not run more trials: {}", exc)
-
-
-def _resume(study_id: str) -> None:
-    """Go on with a study whose server stopped while it ran (``StudyManager.resume``)."""
-    try:
-        get_study_manager().resume(study_id, by=session_owner())
-        st.session_state.get(STOPPING_KEY, set()).discard(study_id)
-    except Exception as exc:  # NotAllowed, StudyBusy, no longer interrupted
-        st.session_state["search_error"] = md_text("Could not resume the search: {}", exc)
-
-
 def my_studies() -> None:
     """Links to this person's studies, newest first (a study keeps running when its page closes)."""
     try:
@@ -278,25 +219,9 @@ def my_studies() -> None:
             st.page_link("app_pages/search.py", label=label, query_params={"study": study["study_id"]})
 
 
-def _train_best(study_id: str) -> None:
-    from synaptic_core.search import best_spec
-
-    try:
-        spec = best_spec(get_study_manager().study(study_id))
-        if spec is None:
-            return
-        run_id = get_runner().submit(spec, owner=session_owner())
-    except Exception as exc:  # a refusal (per-person cap, model size) says why
-        log.exception("training the best of study %s", study_id)
-        st.session_state["search_error"] = md_text("Could not queue the best configuration: {}", exc)
-        return
-    st.session_state.setdefault(BEST_RUN_KEY, {})[study_id] = run_id
-    st.session_state.setdefault(BEST_RUN_KEY + "_spec", {})[study_id] = spec.to_query()
-
-
 def show_error() -> None:
     """The message a button's callback left (already Markdown-safe)."""
-    error = st.session_state.pop("search_error", None)
+    error = st.session_state.pop(ERROR_KEY, None)
     if error:
         st.error(error)
 

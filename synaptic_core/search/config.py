@@ -29,6 +29,16 @@ MAX_FOLDS = 10  # a trial is this many runs at most
 FORMAT = 1
 
 
+def folds_offered(dataset: str) -> bool:
+    """Whether k-fold cross-validation is offered for ``dataset``: for tabular sets only (small, so one
+    validation split is noisy; an image or text set's split is large enough). One rule for the Search
+    page's toggle and for a study's settings (so the CLI's ``--folds`` and the page agree)."""
+    from synaptic_core.data.registry import find_entry
+
+    entry = find_entry(dataset)
+    return entry is not None and entry.task == "tabular"
+
+
 @dataclass(frozen=True)
 class StudyConfig:
     """A study's settings (JSON-serialisable; kept in the Optuna study's user attributes).
@@ -110,12 +120,9 @@ class StudyConfig:
         return out
 
     def _fold_errors(self, spec: RunSpec) -> list[str]:
-        from synaptic_core.data.registry import find_entry
-
         if not 2 <= int(self.folds) <= MAX_FOLDS:
             return [f"folds: 2 to {MAX_FOLDS} (or 0: one validation split), not {self.folds}."]
-        entry = find_entry(spec.dataset)
-        if entry is None or entry.task != "tabular":
+        if not folds_offered(spec.dataset):
             return [f"k-fold cross-validation is for small tabular sets; {spec.dataset} is not one "
                     "(its validation split is large enough)."]
         return []

@@ -78,6 +78,7 @@ def test_progress_goes_to_stderr_and_text_mode_says_the_best(fake_runner, capsys
     (["--vary", "activation", "--choices", "activation=relu|mystery"], "not among"),
     (["--vary", "lr", "--trials", "0"], "trials: 1 to"),
     (["--vary", "lr", "--validation-split", "0"], "validation_split must be above 0"),
+    (["--vary", "lr", "--folds", "3"], "k-fold cross-validation is for small tabular sets; circle is not one"),
     (["--study", "st0000000000"], "no study 'st0000000000'"),
     (["--study", "../x"], "not a study id"),
     ([], "--vary is needed"),
