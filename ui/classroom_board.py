@@ -5,8 +5,8 @@ so the page script itself is not rerun. It reads the store (the class's runs, th
 per-epoch values) and the runner (queue positions); it never trains. Cancel goes through the runner
 with the teacher as the actor (``policy.Actor(controls=<the class's students>)``), so the runner
 checks the right again and the run says "stopped by the teacher". Finished runs are scored on the
-class's hidden split in a child process (``synaptic_core.classroom.scoring``), started from here
-when a run needs it. Student names came from outside: tables show them as cell text, messages
+class's hidden split in a child process (``synaptic_core.classroom.scoring``), started by
+``classroom_mode.score_waiting`` from here and from every class page. Student names came from outside: tables show them as cell text, messages
 through ``md_escape``.
 """
 
@@ -20,20 +20,13 @@ import streamlit as st
 from synaptic_core.classroom import (Class, class_owners, class_runs, hidden_split, is_teacher, leaderboard, members,
                                      needs_score, public_score)
 from synaptic_core.text_safety import md_escape, md_text
+from ui import classroom_mode
 from ui.services import get_runner, get_store, session_owner
 
 log = logging.getLogger(__name__)
 TICK_S = 2.0
 ACTIVE = ("queued", "starting", "running")
 MAX_CURVES = 10  # the compare figure's colours; the newest runs
-
-
-@st.cache_resource(show_spinner=False)
-def _scorer(path: str, _store: Any) -> Any:
-    """One scorer per store, shared by every teacher's session (it starts at most one child per class)."""
-    from synaptic_core.classroom.scoring import Scorer
-
-    return Scorer(_store)
 
 
 def _pct(value: float | None) -> str:
@@ -155,8 +148,8 @@ def board_body(klass: Class) -> None:
         log.exception("reading class %s", klass.id)
         st.error(md_text("Could not read the class's runs: {}", exc))
         return
-    if hidden_split(klass) is not None and any(needs_score(r) for r in runs):
-        _scorer(str(store.path), store).request(klass.id)
+    if any(needs_score(r) for r in runs):
+        classroom_mode.score_waiting(klass)  # also done by every class page: scores come without the board
     with st.container(key="class_board"):
         _activity(klass, runs, names)
         _leaderboard(klass, runs, names)

@@ -11,7 +11,9 @@ nothing (returns None, the spec unchanged, no options). Inside one:
 * :func:`check` runs ``classroom.enforce`` on the widgets' spec in every script run, so also in the run
   where Train is pressed, just before the spec is queued: a value that got past a disabled widget (a
   crafted URL, another tab) is put back to the teacher's, with a note; the class's limits keep Train off;
-* :func:`submitted` records the queued run as the class's; :func:`url_query` writes the class's URL.
+* :func:`submitted` records the queued run as the class's; :func:`url_query` writes the class's URL;
+* :func:`score_waiting` (every class page and the board) has finished runs scored on the hidden split
+  in a child process (``classroom.scoring``), so the leaderboard does not wait for the board to open.
 
 Names and messages that came from outside are shown as text (``md_escape``).
 """
@@ -19,12 +21,13 @@ Names and messages that came from outside are shown as text (``md_escape``).
 from __future__ import annotations
 
 import logging
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import streamlit as st
 
-from synaptic_core.classroom import (CLASS_KEY, Class, ClassError, add_run, enforce, get_class, is_teacher, join,
-                                     member_name, runs_used, spec_from_query, url_query as class_query)
+from synaptic_core.classroom import (CLASS_KEY, Class, ClassError, add_run, enforce, get_class, has_hidden_split,
+                                     is_teacher, join, member_name, runs_used, spec_from_query,
+                                     url_query as class_query)
 from synaptic_core.specs import RunSpec
 from synaptic_core.text_safety import md_escape, md_text
 from ui import page_state
@@ -66,6 +69,7 @@ def enter(page: TrainPage) -> Class | None:
         _join_form(klass, owner)
         st.stop()
     st.session_state[_class_key(page)] = klass.id
+    score_waiting(klass)  # a run of the class that just ended reruns this page: score it, board open or not
     with st.container(key="class_banner"):
         if teacher:
             st.info(md_text("Class **{}**: you are its teacher, and this is what students see.", klass.name))
@@ -74,6 +78,26 @@ def enter(page: TrainPage) -> Class | None:
         else:
             st.info(md_text("Class **{}**: you are {}. Greyed-out settings are set by the teacher.", klass.name, name))
     return klass
+
+
+@st.cache_resource(show_spinner=False)
+def _scorer(path: str, _store: Any) -> Any:
+    """One scorer per store, shared by every session (it runs at most one scoring child per class)."""
+    from synaptic_core.classroom.scoring import Scorer
+
+    return Scorer(_store)
+
+
+def score_waiting(klass: Class) -> None:
+    """Have the class's finished, unscored runs scored on its hidden split (in a child process, from a
+    thread: this costs the script one indexed query). Called by every class page and by the board."""
+    if not has_hidden_split(klass):
+        return
+    try:
+        store = get_store()
+        _scorer(str(store.path), store).ensure(klass.id)
+    except Exception:  # the leaderboard waits for the next page load; the page itself goes on
+        log.exception("starting the scoring of class %s", klass.id)
 
 
 def _join_form(klass: Class, owner: str) -> None:

@@ -15,11 +15,12 @@ No Streamlit here; the pages are ``app_pages/classroom.py`` and the class mode o
 from .attempts import ATTEMPTS, Attempts, TooManyAttempts
 from .classes import (FREE, HIDDEN, LOCKED, MODES, Class, ClassError, ClassLimits, add_run, class_owners,
                       class_runs, classes_of, create_class, get_class, is_class_token, is_teacher, join, member_name,
-                      members, runs_used, set_private_score)
-from .leaderboard import Entry, hidden_split, leaderboard, needs_score, public_score
+                      members, runs_used, set_private_score, unscored_runs)
+from .leaderboard import Entry, has_hidden_split, hidden_split, leaderboard, needs_score, public_score
 from .rules import CLASS_KEY, Enforced, enforce, spec_from_query, url_query
 
-__all__ = ["ATTEMPTS", "Attempts", "TooManyAttempts", "FREE", "LOCKED", "HIDDEN", "MODES", "Class", "ClassError", "ClassLimits", "create_class", "get_class",
-           "classes_of", "is_class_token", "is_teacher", "join", "member_name", "members", "add_run", "runs_used",
-           "class_runs", "class_owners", "set_private_score", "Entry", "hidden_split", "leaderboard",
-           "needs_score", "public_score", "CLASS_KEY", "Enforced", "enforce", "spec_from_query", "url_query"]
+__all__ = ["ATTEMPTS", "Attempts", "TooManyAttempts", "FREE", "LOCKED", "HIDDEN", "MODES", "Class", "ClassError",
+           "ClassLimits", "create_class", "get_class", "classes_of", "is_class_token", "is_teacher", "join",
+           "member_name", "members", "add_run", "runs_used", "class_runs", "class_owners", "set_private_score",
+           "unscored_runs", "Entry", "has_hidden_split", "hidden_split", "leaderboard", "needs_score", "public_score",
+           "CLASS_KEY", "Enforced", "enforce", "spec_from_query", "url_query"]

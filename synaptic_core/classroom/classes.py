@@ -320,6 +320,16 @@ def class_runs(store: Any, klass: Class) -> list[dict[str, Any]]:
     return out
 
 
+def unscored_runs(store: Any, class_id: str) -> list[str]:
+    """Ids of the class's finished runs with a saved model and neither a private score nor a reason it has
+    none (``leaderboard.needs_score``, asked in one indexed query: cheap enough for every page load)."""
+    rows = store._conn().execute(
+        "SELECT c.run_id FROM class_runs c JOIN runs r ON r.id = c.run_id WHERE c.class_id = ?"
+        " AND c.private_score IS NULL AND c.score_error IS NULL AND r.status IN ('done', 'stopped')"
+        " AND json_extract(r.result_json, '$.model_path') IS NOT NULL ORDER BY r.created", (class_id,)).fetchall()
+    return [r[0] for r in rows]
+
+
 def set_private_score(store: Any, run_id: str, score: float | None, error: str | None = None) -> None:
     """Keep a run's score on the hidden split (or why it has none)."""
     with store._write() as conn:

@@ -27,7 +27,15 @@ import numpy as np
 from .classes import Class
 
 HIDDEN_POINTS = 1000
-SCORED_STATES = ("done", "stopped")  # runs whose model was saved (a stopped run keeps what it learned)
+SCORED_STATES = ("done", "stopped")  # runs whose model was saved (a stopped run keeps what it learned);
+# classes.unscored_runs asks the same in SQL
+
+
+def has_hidden_split(klass: Class) -> bool:
+    """True when the class's dataset has a hidden split (without drawing it)."""
+    from synaptic_core.data.toy import GENERATORS
+
+    return klass.spec.dataset in GENERATORS
 
 
 def hidden_split(klass: Class) -> tuple[np.ndarray, np.ndarray] | None:

@@ -1,11 +1,22 @@
-"""Scoring a class's finished runs on its hidden split, in a child process.
+"""Scoring a class's finished runs on its hidden split, in a child process, whether the board is open or not.
 
 Why a child process: a run's model is a Keras file, and loading it imports TensorFlow (seconds and
 hundreds of MB), which the Streamlit process never does. ``python -m synaptic_core.classroom.scoring
-DB CLASS_ID`` loads each finished, unscored run's model (only a ``.keras`` file inside that run's own
-artifact folder: one the app wrote), predicts the hidden split and prints one JSON line per run
-(``{"run_id", "score"}`` or ``{"run_id", "error"}``). The parent (:class:`Scorer`, one per server)
-reads the lines and writes the scores, so the server stays the store's one writer.
+DB CLASS_ID [RUN_ID ...]`` loads each named (else each unscored) finished run's model (only a ``.keras``
+file inside that run's own artifact folder: one the app wrote), predicts the hidden split and prints
+one JSON line per run (``{"run_id", "score"}`` or ``{"run_id", "error"}``). The parent (:class:`Scorer`,
+one per server) reads the lines and writes the scores, so the server stays the store's one writer.
+
+When: lazily, on every load of a class page (a student's class Playground, whose script reruns when
+their run ends, and the teacher's board, every 2 s), through :meth:`Scorer.ensure`. Why this design
+and not a hook in the job runner or a timer thread: the runner belongs to every page and knows no
+classes, and a timer polls the store for ever, even with no class; a class page load is exactly when
+someone may look, and the run that just ended reruns its student's page. ``ensure`` costs the script
+thread one indexed query (``classes.unscored_runs``) and, when a run waits, a thread start; the thread
+runs the child for the runs that wait, then asks again and scores the runs that ended meanwhile, until
+none waits (so a run that ends while a child runs is not left behind). A run the child gives no line for
+(it crashed, timed out) gets a ``score_error`` saying so, so a broken model is never retried in a loop.
+At most one child per class at a time; the Streamlit script thread never waits for one.
 """
 
 from __future__ import annotations
@@ -15,15 +26,16 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 log = logging.getLogger(__name__)
 SCORE_TIMEOUT_S = 300
 
 
-def score_runs(store: Any, class_id: str) -> list[dict[str, Any]]:
-    """Score the class's runs that need it (TensorFlow is imported here): one dict per run."""
+def score_runs(store: Any, class_id: str, run_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Score the class's runs that need it, only ``run_ids`` when given (TensorFlow is imported here)."""
     import keras
 
     from synaptic_core.serving.predictor import Unservable, own_file
@@ -38,7 +50,7 @@ def score_runs(store: Any, class_id: str) -> list[dict[str, Any]]:
     x, y = split
     out = []
     for run in class_runs(store, klass):
-        if not needs_score(run):
+        if not needs_score(run) or (run_ids and run["id"] not in run_ids):
             continue
         try:
             path = own_file(run["result"]["model_path"], Path(store.artifacts_dir(run["id"])), ".keras")
@@ -55,7 +67,7 @@ def score_runs(store: Any, class_id: str) -> list[dict[str, Any]]:
 
 
 class Scorer:
-    """Runs the scoring child for a class when asked, one at a time per class, in a background thread."""
+    """Scores a class's waiting runs in a background thread (one per class at a time) running the child."""
 
     def __init__(self, store: Any):
         self.store = store
@@ -66,48 +78,82 @@ class Scorer:
         with self._lock:
             return class_id in self._busy
 
-    def request(self, class_id: str, wait: bool = False) -> bool:
-        """Start scoring the class's new runs unless that is under way; True when a child was started."""
+    def ensure(self, class_id: str) -> bool:
+        """Start scoring the class's waiting runs unless none waits or a scoring thread runs (it will find
+        them); True when a thread was started. Cheap: one indexed query in the caller's thread."""
+        from .classes import unscored_runs
+
         with self._lock:
-            if class_id in self._busy:
+            if class_id in self._busy or not unscored_runs(self.store, class_id):
                 return False
             self._busy.add(class_id)
-        thread = threading.Thread(target=self._run, args=(class_id,), name=f"class-scoring-{class_id}", daemon=True)
-        thread.start()
-        if wait:
-            thread.join()
+        threading.Thread(target=self._run, args=(class_id,), name=f"class-scoring-{class_id}", daemon=True).start()
         return True
 
-    def _run(self, class_id: str) -> None:
-        from .classes import set_private_score
+    def request(self, class_id: str, wait: bool = False) -> bool:
+        """Like :meth:`ensure`; with ``wait``, return only when the class's scoring thread is done."""
+        started = self.ensure(class_id)
+        while wait and self.busy(class_id):
+            time.sleep(0.05)
+        return started
 
+    def _run(self, class_id: str) -> None:
+        from .classes import set_private_score, unscored_runs
+
+        tried: set[str] = set()
         try:
-            cmd = [sys.executable, "-m", "synaptic_core.classroom.scoring", str(self.store.path), class_id]
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=SCORE_TIMEOUT_S, check=False)
-            if done.returncode != 0:
-                log.error("scoring class %s failed (exit %s): %s", class_id, done.returncode, done.stderr[-2000:])
-            for line in done.stdout.splitlines():
-                try:
-                    item = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(item, dict) and isinstance(item.get("run_id"), str):
-                    set_private_score(self.store, item["run_id"], item.get("score"), item.get("error"))
+            while True:
+                with self._lock:  # the last look and leaving happen together: ensure() then sees not busy
+                    todo = [r for r in unscored_runs(self.store, class_id) if r not in tried]
+                    if not todo:
+                        self._busy.discard(class_id)
+                        return
+                tried.update(todo)
+                lines, failure = self._child(class_id, todo)
+                answered = set()
+                for item in lines:
+                    if item.get("run_id") in tried:
+                        set_private_score(self.store, item["run_id"], item.get("score"), item.get("error"))
+                        answered.add(item["run_id"])
+                for run_id in todo:
+                    if run_id not in answered:
+                        set_private_score(self.store, run_id, None, f"not scored: {failure or 'no answer'}")
         except Exception:
             log.exception("scoring class %s", class_id)
-        finally:
             with self._lock:
                 self._busy.discard(class_id)
 
+    def _child(self, class_id: str, run_ids: list[str]) -> tuple[list[dict[str, Any]], str | None]:
+        """Run the scoring child for ``run_ids``: (its JSON lines, why it failed or None)."""
+        cmd = [sys.executable, "-m", "synaptic_core.classroom.scoring", str(self.store.path), class_id, *run_ids]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=SCORE_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:
+            log.error("scoring class %s took longer than %s s", class_id, SCORE_TIMEOUT_S)
+            return [], f"scoring took longer than {SCORE_TIMEOUT_S} s"
+        failure = None
+        if done.returncode != 0:
+            log.error("scoring class %s failed (exit %s): %s", class_id, done.returncode, done.stderr[-2000:])
+            failure = f"the scoring process failed (exit {done.returncode})"
+        lines = []
+        for line in done.stdout.splitlines():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict) and isinstance(item.get("run_id"), str):
+                lines.append(item)
+        return lines, failure
+
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m synaptic_core.classroom.scoring DB CLASS_ID``: print one JSON line per scored run."""
+    """``python -m synaptic_core.classroom.scoring DB CLASS_ID [RUN_ID ...]``: one JSON line per scored run."""
     from synaptic_core import tf_quiet
     from synaptic_core.store import RunStore
 
-    db, class_id = (argv if argv is not None else sys.argv[1:])[:2]
+    db, class_id, *run_ids = argv if argv is not None else sys.argv[1:]
     with tf_quiet.filtered_stderr():
-        results = score_runs(RunStore(db, read_only=True), class_id)
+        results = score_runs(RunStore(db, read_only=True), class_id, run_ids)
     for item in results:
         print(json.dumps(item), flush=True)
     return 0

@@ -210,3 +210,26 @@ def test_every_locked_control_is_drawn_disabled_and_every_hidden_one_not_at_all(
     assert not at.exception
     submitted, _ = runner.submitted[-1]
     assert submitted == spec
+
+
+def test_a_finished_class_run_is_scored_without_the_board(open_app, runner, klass, monkeypatch):
+    """The student's class page (which reruns when their run ends) has the run scored on the hidden split;
+    nobody opens the board. The scoring child is replaced by an in-process fake (tests/unit/test_class_scoring)."""
+    import time
+
+    from synaptic_core.classroom import class_runs
+    from synaptic_core.classroom.scoring import Scorer
+
+    monkeypatch.setattr(Scorer, "_child", lambda self, class_id, run_ids: ([{"run_id": r, "score": 0.75}
+                                                                             for r in run_ids], None))
+    join(runner.store, klass, "ann", "Ann", "pw")
+    runner.add_run("ra", "done", [], result={"test": {"accuracy": 0.9}, "model_path": "/x/model.keras"}, spec=BASE,
+                   owner="ann")
+    add_run(runner.store, klass, "ra", "ann")
+    at = open_app(PLAYGROUND, owner="ann", **{"class": klass.id})
+    assert not at.exception
+    deadline = time.monotonic() + 60
+    while class_runs(runner.store, klass)[0]["private_score"] is None:
+        assert time.monotonic() < deadline, "the run was not scored"
+        time.sleep(0.02)
+    assert class_runs(runner.store, klass)[0]["private_score"] == 0.75
