@@ -23,6 +23,9 @@ A session started on a study that has RUNNING trials (a server that died) settle
 their runs' states: a run that finished is told its value; the others are told FAIL (marked
 ``interrupted``) and their parameters are asked again first (``enqueue_trial``), so a resumed study
 re-runs what the crash cut short.
+
+A trial is followed as a ``fold_trials.LiveTrial`` of one ``Part`` per run: one run, or K folds of a
+cross-validated study, whose mean (epoch by epoch, and at the end) is what this loop reports and tells.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from synaptic_core.jobs.follow import EventCursor
@@ -39,6 +41,7 @@ from synaptic_core.specs import SpecError
 
 from . import session as sessions
 from .config import MAX_MINUTES, MAX_TRIALS
+from .fold_trials import LiveTrial, Part, mean, trial_runs
 from .storage import config_of, load_study
 
 log = logging.getLogger(__name__)
@@ -47,45 +50,6 @@ POLL_SECONDS = 0.2
 STOP_GRACE = 15.0  # seconds a stopped trial's run may take to stop before it is killed
 RETRY_SECONDS = 2.0  # a submit refused for the per-person cap is tried again after this
 STOPPED = "stopped with the study"
-
-
-@dataclass(eq=False)
-class Part:
-    """One run of a trial: its only run, or one fold of a cross-validated trial."""
-
-    run_id: str
-    cursor: EventCursor
-    fold: int | None = None
-    values: dict[int, float] = field(default_factory=dict)  # 0-based epoch -> objective
-    epochs: int = 0  # the run's planned epochs (from its events)
-    state: str | None = None  # its final state, once final
-    message: str = ""
-
-
-@dataclass(eq=False)
-class LiveTrial:
-    """A trial whose runs are not all final yet, as the driver follows it. Its objective at an epoch is
-    the mean over its parts (one part without cross-validation), reported once every part reached it."""
-
-    trial: Any  # optuna.trial.Trial
-    parts: list[Part]
-    value: float | None = None  # objective at the last epoch reported
-    epoch: int = 0  # epochs reported (1-based number of the last one)
-    told: bool = False
-    pruned_at: int | None = None
-    stop_sent: float | None = None
-    values: list[float] = field(default_factory=list)
-
-    @property
-    def number(self) -> int:
-        return int(self.trial.number)
-
-    @property
-    def run_id(self) -> str:
-        return self.parts[0].run_id
-
-    def open_runs(self) -> list[str]:
-        return [p.run_id for p in self.parts if p.state is None]
 
 
 class StudyDriver:
@@ -350,10 +314,9 @@ class StudyDriver:
         step = int(event.get("epoch", len(part.values)))
         part.values[step] = float(value)
         part.epochs = int(event.get("epochs") or 0)
-        while not lv.told and all(lv.epoch in p.values for p in lv.parts):  # every fold reached this epoch
+        while not lv.told and (mean_value := lv.mean_at(lv.epoch)) is not None:  # every fold reached this epoch
             step = lv.epoch
-            self._report(lv, step, sum(p.values[step] for p in lv.parts) / len(lv.parts),
-                         last=step + 1 >= part.epochs)
+            self._report(lv, step, mean_value, last=step + 1 >= part.epochs)
 
     def _report(self, lv: LiveTrial, step: int, value: float, last: bool) -> None:
         """Report the trial's objective at ``step``; prune it (cancel its runs) when the pruner says so.
@@ -377,14 +340,12 @@ class StudyDriver:
         """Tell Optuna how a trial's runs ended (the pruner did not stop it): complete with the mean of each
         run's last value when every run is done, else FAIL with the first other run's reason."""
         lv.told = True
-        failed = next((p for p in lv.parts if p.state is not None and p.state != "done"), None)
+        failed = lv.failed_part()
         if failed is not None:
             if lv.open_runs():
                 self._cancel(lv)
-            where = f" (fold {failed.fold + 1} of {len(lv.parts)})" if failed.fold is not None else ""
-            self._tell_fail(lv.trial, (f"{failed.state}: {failed.message}" if failed.message else failed.state) + where)
-        elif all(p.values for p in lv.parts):
-            value = sum(p.values[max(p.values)] for p in lv.parts) / len(lv.parts)
+            self._tell_fail(lv.trial, lv.failure(failed))
+        elif (value := lv.final_value()) is not None:
             self.study.tell(lv.trial, value)
             self._told(lv.trial, "complete", value)
         else:
@@ -477,7 +438,7 @@ class StudyDriver:
                 elif status is not None and status.message:
                     why = status.message
             if run_ids and len(values) == len(run_ids):
-                self.study.tell(trial, sum(values) / len(values))
+                self.study.tell(trial, mean(values))
                 continue
             trial.set_user_attr("interrupted", True)
             self._tell_fail(trial, f"interrupted: {why}", state="interrupted")
@@ -515,15 +476,6 @@ class StudyDriver:
                 self.on_change()
             except Exception:  # noqa: BLE001 - a listener must not break the loop
                 log.exception("study change listener failed")
-
-
-def trial_runs(frozen: Any) -> list[str]:
-    """The run ids of a trial: one, or one per fold of a cross-validated study."""
-    run_ids = frozen.user_attrs.get("run_ids")
-    if run_ids:
-        return [str(r) for r in run_ids]
-    run_id = frozen.user_attrs.get("run_id")
-    return [str(run_id)] if run_id else []
 
 
 def _budget(n_trials: int | None, minutes: float | None) -> tuple[int | None, float | None]:
