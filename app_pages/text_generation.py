@@ -14,7 +14,7 @@ import streamlit as st
 from synaptic_core.sequences.shipped import TITLE as SHIPPED_TITLE
 from synaptic_core.sequences.shipped import shipped_char_model
 from synaptic_core.text_safety import md_escape
-from ui import data_widgets, results, trained_model
+from ui import data_widgets, export_view, results, trained_model
 from ui.controller import Form, TrainPage, run_page
 
 PAGE = TrainPage("gen", "app_pages/text_generation.py", tasks=("chars",), models=("lstm", "gru", "rnn", "char-rnn", "transformer"),
@@ -150,7 +150,7 @@ def _results(run_id: str, status) -> None:
             _columns(ordered_samples(result["samples"]), "final_samples")
         results.curves(events)
         results.model_summary(events)
-        results.model_download(run_id, result.get("model_path"))
+        export_view.model_download(run_id, result.get("model_path"))
     _generator(run_id, result)
 
 

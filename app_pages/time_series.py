@@ -12,7 +12,7 @@ import streamlit as st
 
 from synaptic_core.specs import RunSpec
 from synaptic_core.text_safety import md_escape, md_text
-from ui import data_widgets, results
+from ui import data_widgets, export_view, results
 from ui.controller import Form, TrainPage, run_page
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def _results(run_id: str, status) -> None:
                                           s["forecast"], unit=unit), key="series_chart", width="stretch")
         results.curves(events)
         results.model_summary(events)
-        results.model_download(run_id, result.get("model_path"))
+        export_view.model_download(run_id, result.get("model_path"))
 
 
 def _describe(run: dict) -> str:

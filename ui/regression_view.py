@@ -17,7 +17,8 @@ def _num(value: Any, fmt: str = ".4g") -> str:
 def regression(run_id: str, result: dict, events: list[dict]) -> None:
     """Test MAE, RMSE and R², the curves, predicted vs actual, residuals, the model and its download."""
     from synaptic_core.viz.regression import predicted_vs_actual, residuals
-    from ui.results import curves, model_download, model_summary
+    from ui.export_view import model_download
+    from ui.results import curves, model_summary
 
     points = result.get("regression") or {}
     target = str(points.get("target") or "")

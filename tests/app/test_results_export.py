@@ -1,4 +1,4 @@
-"""The results view's Export part (ui/results.py): .keras, SavedModel on demand, the training script,
+"""The results view's Export part (ui/export_view.py): .keras, SavedModel on demand, the training script,
 and the exact curl line for ``serve``; files over the download limit are named with a CLI command."""
 
 from __future__ import annotations
