@@ -106,3 +106,24 @@ def uninstall() -> None:
 
 
 __all__ = ["install", "uninstall", "filtered_stderr", "keep_line", "CHATTER"]
+
+
+class _NotRetracing:
+    """A logging filter that drops tf.function's "triggered tf.function retracing" warning."""
+
+    def filter(self, record: "logging.LogRecord") -> bool:  # noqa: F821 - logging imported by the caller
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+_NOT_RETRACING = _NotRetracing()
+
+
+def quiet_retracing() -> None:
+    """In a worker that serves run after run: each run builds its own model, so TensorFlow counts
+    one more trace of ``predict`` per run and, from the fifth, warns of "excessive retracing" in the
+    server log. Nothing is wrong (every run is a new model); the warning alone is dropped. Idempotent."""
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    if _NOT_RETRACING not in logger.filters:
+        logger.addFilter(_NOT_RETRACING)

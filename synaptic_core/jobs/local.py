@@ -4,9 +4,11 @@ This file is execution only; what happens to a run (queue, event numbering, stat
 writes, answers for old runs) is the :class:`~synaptic_core.jobs.runbook.RunBook`'s.
 
 * ``max_jobs`` worker processes are kept alive. Each is spawned as a *spare* that warms
-  up (imports TensorFlow for the real target) before any job exists, takes exactly one
-  job, and exits; its slot is refilled with a new spare at once. So a submitted job
-  normally lands on a warm process and its first metric is not 3-5 s of imports away.
+  up (imports TensorFlow for the real target) before any job exists, then takes jobs one at
+  a time; after ``recycle_after`` runs, a run that took much memory, or any run on a GPU
+  (:mod:`recycle`) it is retired and its slot refilled with a new spare at once. So a
+  submitted job normally lands on a warm process and its first metric is not 3-5 s of
+  imports away, and a class's thirty toy runs do not pay thirty TensorFlow imports.
 * One *pump* thread waits on every worker's Pipe and process sentinel, reports what it
   reads to the book (``started``, each event, ``done``), and flushes the book to the store,
   so the store has one writer.
@@ -45,6 +47,7 @@ from synaptic_core.store import RunStore
 
 from .exits import SHUTDOWN_SIGNALS, death_reason, oom_kills, signal_name, signal_of
 from .policy import Limits
+from .recycle import RECYCLE_AFTER, may_serve_again
 from .runbook import FLUSH_SECONDS, SHUTDOWN_MESSAGE, BookedRunner, Run, RunBook
 from .target import TargetConfig
 from . import worker as _worker_module
@@ -82,6 +85,7 @@ class _Worker:
     retired: bool = False  # sent "done"/"cancelled": exiting, its slot already refilled
     conn_open: bool = True
     oom_at_start: int | None = None  # the cgroup's OOM-kill counter when the job was handed over
+    runs_served: int = 0
 
 
 class LocalJobRunner(BookedRunner):
@@ -96,13 +100,15 @@ class LocalJobRunner(BookedRunner):
     limits: the class limits (``policy.Limits``; default from the ``SYNAPTIC_*`` variables).
     handle_signals: when created in the main thread, shut down on SIGTERM/SIGINT (then call the
         handler that was there before), so a stopped server marks its runs interrupted.
+    recycle_after: runs a worker process serves before a fresh one replaces it (1: a process per run).
     """
 
     def __init__(self, store: RunStore | None = None, max_jobs: int | None = None,
                  target: str | TargetConfig | None = None, keep_finished: int = 32,
                  extra_spares: int = 1, recover: bool = True, limits: Limits | None = None,
-                 handle_signals: bool = True):
+                 handle_signals: bool = True, recycle_after: int = RECYCLE_AFTER):
         self.max_jobs = resolve_max_jobs(max_jobs)
+        self.recycle_after = max(1, recycle_after)
         self.extra_spares = max(0, extra_spares)
         self.config = TargetConfig.of(target)
         self.threads_per_job = max(1, (os.cpu_count() or 1) // self.max_jobs)
@@ -351,13 +357,29 @@ class LocalJobRunner(BookedRunner):
         elif kind == "event":
             self.book.add_event(run, dict(message[1]))
         elif kind in ("done", "cancelled"):
-            worker.retired = True
             if kind == "cancelled":
                 self.book.cancelled_before_start(run)
             else:
                 self.book.ended(run)
+                worker.runs_served += 1
+            peak_mb = (message[1] if len(message) > 1 and isinstance(message[1], dict) else {}).get("peak_mb")
+            healthy = run.state != "failed"  # a failed run may have left the process in a bad way
+            self._release_or_retire(worker, healthy and may_serve_again(worker.runs_served, peak_mb, self._device,
+                                                                        self.recycle_after))
             self._top_up_spares()
             self._dispatch()
+
+    def _release_or_retire(self, worker: _Worker, reuse: bool) -> None:
+        """A worker whose job has ended: free for the next job, or told to exit (its slot refilled)."""
+        worker.job = None
+        if reuse and not self._closed:
+            worker.stop.clear()  # a Stop meant for the run that ended must not reach the next one
+            return
+        worker.retired = True
+        try:
+            worker.conn.send(("exit",))
+        except OSError:  # already gone: its sentinel reaps it
+            worker.conn_open = False
 
     def _reap(self, worker: _Worker) -> None:
         """A worker process has ended: read what it left, join it, report its job's end."""

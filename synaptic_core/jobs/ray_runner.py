@@ -48,6 +48,7 @@ from synaptic_core.store import RunStore
 
 from .ray_cluster import connect, describe_cluster, disconnect, failure_reason, where_am_i
 from .ray_events import TaskSink, open_channel
+from .recycle import RECYCLE_AFTER, clear_between_runs
 from .runbook import SHUTDOWN_MESSAGE, BookedRunner, Run, RunBook
 from .target import TargetConfig, extend_sys_path, last_line, resolve, run_target
 
@@ -57,7 +58,6 @@ CPUS_ENV, GPUS_ENV, RESOURCES_ENV = "SYNAPTIC_RAY_CPUS", "SYNAPTIC_RAY_GPUS", "S
 TAKE_WAIT_S = 0.1  # the pump's long-poll on the channel while tasks are out
 IDLE_WAIT_S = 1.0  # ...and its sleep when none are
 CLUSTER_CACHE_S = 5.0  # device() is polled by every open sidebar: ask Ray at most this often
-RECYCLE_AFTER = 16  # runs per CPU worker process before Ray replaces it
 
 
 class RayJobRunner(BookedRunner):
@@ -401,8 +401,7 @@ def _run(run_id: str, spec_json: str, workdir: str, config: TargetConfig, channe
     finally:
         sink.close()
     channel.send.remote(run_id, "ended", None)  # the app settles the run now, not after the clean-up below
-    if "keras" in sys.modules:  # the next run on this worker starts from a clean Keras state; it costs
-        sys.modules["keras"].backend.clear_session()  # 0.3-0.7 s (a gc pass), so it is not on any run's path
+    clear_between_runs()  # a clean Keras state for the next run here; after "ended", so on no run's path
     return {"node": node}
 
 

@@ -1,4 +1,4 @@
-"""The child side of a job: a spawned process that warms up, runs exactly one job, and exits.
+"""The child side of a job: a spawned process that warms up, then runs jobs one at a time.
 
 Lifecycle (parent = ``LocalJobRunner``):
 
@@ -8,7 +8,10 @@ Lifecycle (parent = ``LocalJobRunner``):
    variables set before the job runs, e.g. the class limits of ``policy.Limits.to_env``);
 3. sends ``("started", pid)``, runs the job with ``target.run_target`` (the same for every
    executor); every ``sink.emit`` goes straight down the Pipe as ``("event", event)``;
-4. sends ``("done",)`` and exits, so its memory and Keras' global state go with it.
+4. sends ``("done", {"peak_mb": ...})`` and clears Keras' global state; the runner then sends the
+   next job (back to 3) or ``("exit",)`` when the worker is to be retired (:mod:`recycle`: after
+   ``RECYCLE_AFTER`` runs, a run that took much memory, any run on a GPU), and the process exits,
+   its memory going with it. A forced stop kills the process, so it is never reused.
 
 A worker leads its own process group: Ctrl-C in a terminal or SIGTERM to the server's group is
 for the server, which then marks the runs interrupted and ends its workers itself. (A worker whose
@@ -31,6 +34,7 @@ from typing import Any
 
 from synaptic_core.tf_quiet import filtered_stderr
 
+from .recycle import clear_between_runs, peak_rss_mb
 from .target import TargetConfig, extend_sys_path, last_line, resolve, run_target
 
 
@@ -66,15 +70,22 @@ def worker_main(conn: Any, stop: Any, config: TargetConfig, env: dict[str, str])
         device = _probe(config.probe) if warm_error is None else None
     try:
         conn.send(("ready", device))
-        _, run_id, spec_json, workdir, *rest = conn.recv()
-        options = rest[0] if rest else {}
-        if stop.is_set():  # cancelled while we were warming up
-            conn.send(("cancelled",))
-        else:
+        while True:
+            message = conn.recv()
+            if message[0] != "job":  # ("exit",): the runner retires this worker
+                break
+            _, run_id, spec_json, workdir, *rest = message
+            options = rest[0] if rest else {}
+            if stop.is_set():  # cancelled while we were warming up (the runner clears the flag for the next job)
+                conn.send(("cancelled",))
+                continue
             os.environ.update(options.get("env") or {})
             conn.send(("started", os.getpid()))
             run_target(target, run_id, spec_json, Path(workdir), PipeSink(conn, stop), warm_error)
-            conn.send(("done",))
+            conn.send(("done", {"peak_mb": peak_rss_mb()}))
+            if warm_error is not None:
+                break  # nothing to serve with: let a fresh process try the imports again
+            clear_between_runs()  # after "done": the run has ended for everyone, the next one waits at most this
     except (EOFError, OSError):  # the runner shut down (or died): nobody is listening
         pass
     _exit(conn)

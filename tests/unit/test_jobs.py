@@ -292,3 +292,59 @@ def test_workers_do_not_rerun_the_parents_main_script(make_runner, tmp_path, mon
     assert wait_finished(runner, run_id).state == "done"
     assert not marker.exists()
     assert sys.modules["__main__"] is fake_main
+
+
+# -- a worker serves several runs (synaptic_core/jobs/recycle.py) --------------------------------
+
+def test_a_worker_serves_runs_one_after_another_until_recycle_after(make_runner):
+    runner = make_runner(max_jobs=1, recycle_after=2)
+    pids = []
+    for _ in range(3):
+        run_id = runner.submit(spec(steps=2, step_s=0.0))
+        assert wait_finished(runner, run_id).state == "done"
+        pids.append(runner.result(run_id)["pid"])
+    assert pids[0] == pids[1], "the second run should reuse the first run's warm process"
+    assert pids[2] != pids[1], "after recycle_after runs the worker is replaced"
+    wait_for(lambda: not alive(pids[0]), timeout=10)  # the retired worker exits
+    assert len(runner.workers()) == 1
+
+
+def test_recycle_after_one_is_a_process_per_run(make_runner):
+    runner = make_runner(max_jobs=1, recycle_after=1)
+    first, second = (runner.submit(spec(steps=1, step_s=0.0)) for _ in range(2))
+    assert wait_finished(runner, second).state == "done"
+    assert runner.result(first)["pid"] != runner.result(second)["pid"]
+
+
+def test_a_stop_for_one_run_does_not_reach_the_next_run_on_the_same_worker(make_runner):
+    runner = make_runner(max_jobs=1)
+    stopped = runner.submit(spec(steps=300, step_s=0.05))
+    after = runner.submit(spec(steps=5, step_s=0.01))
+    wait_for(lambda: has_batch(runner, stopped))
+    runner.cancel(stopped)
+    assert wait_finished(runner, stopped).state == "stopped"
+    status = wait_finished(runner, after)
+    assert status.state == "done" and runner.result(after)["steps_run"] == 5
+    assert runner.result(after)["pid"] == runner.result(stopped)["pid"]  # the same process took it
+
+
+def test_a_failed_run_or_a_big_one_retires_its_worker(make_runner, monkeypatch):
+    runner = make_runner(max_jobs=1)
+    failed = runner.submit(spec("crash"))
+    assert wait_finished(runner, failed).state == "failed"
+    pid = job_pid(runner, failed)
+    wait_for(lambda: not alive(pid), timeout=10)  # a failed run's process is not trusted with another
+
+    from synaptic_core.jobs import recycle
+    monkeypatch.setattr(recycle, "RECYCLE_RSS_MB", 0.0)  # every run now counts as one that took much memory
+    big = runner.submit(spec(steps=1, step_s=0.0))
+    assert wait_finished(runner, big).state == "done"
+    wait_for(lambda: not alive(runner.result(big)["pid"]), timeout=10)
+
+
+def test_may_serve_again_rules():
+    from synaptic_core.jobs.recycle import RECYCLE_RSS_MB, may_serve_again
+    assert may_serve_again(1, 100.0, {"gpus": []})
+    assert not may_serve_again(16, 100.0, None)  # RECYCLE_AFTER runs served
+    assert not may_serve_again(1, RECYCLE_RSS_MB + 1, None)
+    assert not may_serve_again(1, 100.0, jobfakes.fake_device())  # a GPU's memory goes only with its process
