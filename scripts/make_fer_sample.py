@@ -13,18 +13,18 @@ Prints the README row (file, bytes, sha256) for assets/data/README.md.
 from __future__ import annotations
 
 import argparse
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from make_samples import ROOT, balanced_indices, sha256, write_sample  # scripts/ is on sys.path when run
+
 TRAIN_PER_CLASS, TEST_PER_CLASS = 35, 15
 
 
 def pick(y: np.ndarray, rows: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:
-    chosen = [rng.choice(rows[y[rows] == c], per_class, replace=False) for c in np.unique(y[rows])]
-    return np.sort(np.concatenate(chosen))
+    """``per_class`` random rows of every class among ``rows`` (indices into ``y``), in source order."""
+    return rows[balanced_indices(y[rows], per_class, rng)]
 
 
 def main() -> None:
@@ -39,11 +39,8 @@ def main() -> None:
     tr = pick(y, np.flatnonzero(usage == "Training"), TRAIN_PER_CLASS, rng)
     te = pick(y, np.flatnonzero(usage == "PrivateTest"), TEST_PER_CLASS, rng)
     out = args.out / "fer2013_sample.npz"
-    np.savez_compressed(out, x_train=x[tr], y_train=y[tr].astype(np.uint8), x_test=x[te],
-                        y_test=y[te].astype(np.uint8), class_names=np.asarray(names).astype(str),
-                        train_index=tr.astype(np.int32), test_index=te.astype(np.int32))
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    print(f"| `{out.name}` | {out.stat().st_size:,} | `{digest}` | FER-2013: training {len(tr):,} of "
+    write_sample(out, x, y, tr, x, y, te, names)
+    print(f"| `{out.name}` | {out.stat().st_size:,} | `{sha256(out)}` | FER-2013: training {len(tr):,} of "
           f"{int((usage == 'Training').sum()):,} images ({TRAIN_PER_CLASS} per class); test {len(te):,} of "
           f"{int((usage == 'PrivateTest').sum()):,} PrivateTest images ({TEST_PER_CLASS} per class); uint8 48x48 | "
           f"`../shared/datasets/fer2013.npz` |")

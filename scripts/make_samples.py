@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -58,6 +59,17 @@ def balanced_indices(y: np.ndarray, per_class: int | None, rng: np.random.Genera
     return np.sort(np.concatenate(picks))
 
 
+def write_sample(out: Path, x_train: np.ndarray, y_train: np.ndarray, train_index: np.ndarray, x_test: np.ndarray,
+                 y_test: np.ndarray, test_index: np.ndarray, class_names: Sequence[str] | np.ndarray) -> None:
+    """Write the picked rows as a sample npz: Keras' keys (y as uint8), ``class_names``, and the rows'
+    indices in the source file. The one writer of every image sample (this script's and
+    ``make_fer_sample.py``'s), so the data layer reads them all the same way."""
+    np.savez_compressed(out, x_train=x_train[train_index], y_train=y_train[train_index].astype(np.uint8),
+                        x_test=x_test[test_index], y_test=y_test[test_index].astype(np.uint8),
+                        class_names=np.asarray(class_names).astype(str), train_index=train_index.astype(np.int32),
+                        test_index=test_index.astype(np.int32))
+
+
 def make_image_sample(src: Path, out: Path, train_per_class: int, test_per_class: int | None,
                       seed: int) -> dict:
     rng = np.random.default_rng(seed)
@@ -66,9 +78,7 @@ def make_image_sample(src: Path, out: Path, train_per_class: int, test_per_class
         x_te, y_te = z["x_test"], z["y_test"].reshape(-1)
     tr = balanced_indices(y_tr, train_per_class, rng)
     te = balanced_indices(y_te, test_per_class, rng)
-    np.savez_compressed(out, x_train=x_tr[tr], y_train=y_tr[tr].astype(np.uint8), x_test=x_te[te],
-                        y_test=y_te[te].astype(np.uint8), class_names=np.array(CLASS_NAMES[src.name]),
-                        train_index=tr.astype(np.int32), test_index=te.astype(np.int32))
+    write_sample(out, x_tr, y_tr, tr, x_te, y_te, te, CLASS_NAMES[src.name])
     return {"n_train": len(tr), "n_test": len(te), "of_train": len(y_tr), "of_test": len(y_te),
             "shape": x_tr.shape[1:]}
 
