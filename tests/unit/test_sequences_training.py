@@ -11,19 +11,7 @@ from synaptic_core.specs import RunSpec
 from synaptic_core.tasks import get_task
 from synaptic_core.training import train
 
-
-class Sink:
-    def __init__(self):
-        self.events = []
-
-    def emit(self, e):
-        self.events.append(e)
-
-    def should_stop(self):
-        return False
-
-    def of(self, kind):
-        return [e for e in self.events if e["type"] == kind]
+from recording_sink import Sink
 
 
 def test_series_run_reports_rmse_in_data_units_beside_the_naive_baseline(tmp_path):

@@ -21,6 +21,8 @@ from synaptic_core.specs import RunSpec
 from synaptic_core.tasks import TASKS, Task, get_task, resolve
 from synaptic_core.training import train
 
+from recording_sink import Sink
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -149,20 +151,6 @@ def _row(name: str, task: str, class_names: tuple[str, ...], n_features: int) ->
     return registry.Entry(name=name, title=name.title(), task=task, description="Generated for a test.",
                           citation="-", licence="Generated.", class_names=class_names,
                           input_shape=(n_features,), n_train=0, n_test=0, noun="rows")
-
-
-class Sink:
-    def __init__(self):
-        self.events = []
-
-    def emit(self, e):
-        self.events.append(e)
-
-    def should_stop(self):
-        return False
-
-    def of(self, kind):
-        return [e for e in self.events if e["type"] == kind]
 
 
 @pytest.fixture

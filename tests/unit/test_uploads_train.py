@@ -11,18 +11,8 @@ from synaptic_core.specs import RunSpec
 from synaptic_core.training import train
 from synaptic_core.viz.regression import predicted_vs_actual, residuals
 
+from recording_sink import Sink
 from uploadfiles import classification_csv, image_zip, regression_csv
-
-
-class Sink:
-    def __init__(self):
-        self.events = []
-
-    def emit(self, e):
-        self.events.append(e)
-
-    def should_stop(self):
-        return False
 
 
 @pytest.fixture(autouse=True)
