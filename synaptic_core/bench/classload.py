@@ -55,6 +55,8 @@ class Student:
     usable_s: float | None = None
     result_s: float | None = None
     problems: list[str] = field(default_factory=list)
+    run_id: str | None = None  # from the page's URL once the click was taken (None: no run was seen)
+    seen: str = ""  # what the page showed when the student gave up (a finding to explain, not to hide)
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -100,6 +102,33 @@ async def _student(browser: Any, url: str, student: Student, timeout_ms: float, 
                 student.problems.append(f"{what}: {text.strip()[:300]}")
     except Exception as exc:  # noqa: BLE001 - a student who got stuck is a finding, not a crash of the test
         student.problems.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+        await _what_the_page_shows(page, student)
+
+
+async def _what_the_page_shows(page: Any, student: Student) -> None:
+    """A stuck student's run id (from the URL) and the live view's text, to tell a lost click from
+    a page that stopped following its run."""
+    match = re.search(r"[?&]run=([0-9A-Za-z-]+)", page.url)
+    student.run_id = match.group(1) if match else None
+    try:
+        texts = await page.locator(".st-key-live_progress").all_inner_texts()
+        student.seen = " | ".join(t.strip().replace("\n", " ")[:200] for t in texts) or "(no live view)"
+    except Exception as exc:  # noqa: BLE001 - a closed page says nothing more
+        student.seen = f"(page unreadable: {type(exc).__name__})"
+
+
+def _store_states(home: Path, run_ids: list[str]) -> dict[str, str]:
+    """The stuck students' runs as the store has them after the class (status, error)."""
+    from synaptic_core.store import RunStore
+
+    if not run_ids:
+        return {}
+    store = RunStore(home / "runs.db")
+    try:
+        return {r: (f"{row['status']}" + (f" ({row['error']})" if row.get("error") else "")) if (row := store.get_run(r))
+                else "not in the store" for r in run_ids}
+    finally:
+        store.close()
 
 
 class _Memory(threading.Thread):
@@ -206,6 +235,12 @@ def run_class(students: int = 30, path: str | None = None, timeout_s: float = 60
             memory.stop.set()
             took = server.stop(timeout=30.0)
             log_text = server.log_path.read_text(errors="replace")
+        stuck = [stu for stu in out["students"] if stu.result_s is None] if "out" in locals() else []
+        states = _store_states(Path(tmp) / "home", [stu.run_id for stu in stuck if stu.run_id])
+        for stu in stuck:
+            stu.problems.append(f"its page showed: {stu.seen or '?'}; its run: "
+                               + (f"{stu.run_id}, {states.get(stu.run_id)} in the store" if stu.run_id
+                                  else "none in the URL (the Train click was not taken)"))
     records: list[Student] = out.pop("students")
     usable = [s.usable_s for s in records if s.usable_s is not None]
     results = [s.result_s for s in records if s.result_s is not None]
