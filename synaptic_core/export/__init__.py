@@ -6,7 +6,8 @@
 
 Files, one job each: ``errors.py`` (ExportError), ``support.py`` (what can be exported
 faithfully), ``script.py`` (the script: settings, training, evaluation, main),
-``script_data.py`` and ``script_models.py`` (its data and model code), ``run.py``
+``script_data.py`` and ``script_models.py`` (its data and model code), ``script_imbalance.py``
+(a cross-validation fold, class weights, resampling, focal loss, as training does them), ``run.py``
 (``export_run``: store, formats, paths), ``cli.py`` (``python -m synaptic_core export``).
 Never imports streamlit; Keras only when a SavedModel is written.
 """

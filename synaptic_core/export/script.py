@@ -3,9 +3,11 @@
 The script is what a Keras tutorial would be for this run: settings at the top, then
 ``load_data``, ``build_model``, and a ``main`` that seeds, loads, builds, compiles, trains,
 evaluates and prints ONE JSON line (``params`` and ``test`` metrics) on stdout; progress goes
-to stderr. It imports keras and numpy (pandas for the churn table) and never synaptic_core.
+to stderr. It imports keras and numpy (pandas for the churn table, imbalanced-learn's sampler for
+a run that resampled its training rows) and never synaptic_core.
 
-The pieces come from ``script_data`` (data) and ``script_models`` (architecture); this module
+The pieces come from ``script_data`` (data), ``script_models`` (architecture) and
+``script_imbalance`` (a fold split, class weights, resampling, focal loss); this module
 writes the settings, the training and evaluation code and puts the file together. Specs the
 exporter cannot reproduce faithfully raise ``ExportError`` (``support.check_supported``).
 """
@@ -16,6 +18,7 @@ from typing import Any, Mapping
 
 from synaptic_core.export.errors import ExportError
 from synaptic_core.export.script_data import DataCode, data_code
+from synaptic_core.export.script_imbalance import rare_code
 from synaptic_core.export.script_models import model_code
 from synaptic_core.export.support import check_supported
 
@@ -42,6 +45,8 @@ def spec_to_script(spec: Any, data_path: str | None = None, about: str | None = 
     task = check_supported(spec)
     info = _dataset_info(spec.dataset)
     data = data_code(spec, info)
+    rare = rare_code(spec, task)  # folds, class weights, resampling, focal loss: script_imbalance.py
+    data.settings, data.code = data.settings + rare.settings, data.code + rare.code
     if task == "text":
         data.settings.insert(0, ("CLASS_NAMES", list(info.class_names), "label of each class index"))
     parts = [
@@ -53,7 +58,7 @@ def spec_to_script(spec: Any, data_path: str | None = None, about: str | None = 
         _section("3. Training and evaluation") + _training(spec, task).strip("\n"),
         _main(spec, task, data).strip("\n"),
     ]
-    source = parts[0] + "\n\n" + "\n\n\n".join(p.strip("\n") for p in parts[1:]) + "\n"
+    source = rare.wire(parts[0] + "\n\n" + "\n\n\n".join(p.strip("\n") for p in parts[1:]) + "\n")
     compile(source, "exported_script.py", "exec")  # a bug here must never reach a user as a broken file
     return source
 

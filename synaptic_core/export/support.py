@@ -47,6 +47,7 @@ KNOWN_PARAMS = frozenset({
     "batch_norm", "filters", "kernel", "pool", "optimizer", "lr", "batch_size", "epochs", "l2",
     "validation_split", "early_stopping", "reduce_lr", "augment", "synthetic_digits", "seed",
     "features",  # toy sets' input features: script_data._toy writes the same formulas
+    "imbalance", "loss", "cv_folds", "cv_fold",  # script_imbalance writes the same steps as training
 })
 
 
@@ -82,6 +83,11 @@ def check_supported(spec: Any) -> str:
                           "so there is no run to reproduce.")
     if task not in MODEL_TASKS[spec.model]:
         raise ExportError(f"{spec.model} on {spec.dataset} ({task} data) cannot be exported as a script yet.")
+    from synaptic_core.export.script_imbalance import refusal
+
+    problem = refusal(spec, task)
+    if problem:
+        raise ExportError(f"{spec.model} on {spec.dataset}: {problem}")
     values = spec.as_dict()
     for name, value in values.items():
         if name in KNOWN_PARAMS or name not in PARAM_BY_NAME:
