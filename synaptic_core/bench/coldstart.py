@@ -15,7 +15,6 @@ Run it as ``python -m synaptic_core.bench.coldstart [--runs 3]``; it prints JSON
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from synaptic_core.bench import print_figures
 from synaptic_core.bench.appserver import APP, start_app
 from synaptic_core.bench.browser import CHROMIUM, VIEWPORT, chromium_available, launch_chromium, wait_idle
 
@@ -103,13 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=None, help="port to use (default: a free one per run)")
     parser.add_argument("--no-browser", action="store_true", help="time only the health endpoint")
     args = parser.parse_args(argv)
-    try:
-        result = measure_cold_start(port=args.port, runs=args.runs, browser=not args.no_browser)
-    except (RuntimeError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(result, indent=2))
-    return 0
+    return print_figures(lambda: measure_cold_start(port=args.port, runs=args.runs, browser=not args.no_browser))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ it prints JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -39,6 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from synaptic_core.bench import print_figures
 from synaptic_core.bench.appserver import APP, AppServer, start_app
 from synaptic_core.bench.browser import CHROMIUM, VIEWPORT, chromium_available, launch_chromium, wait_idle
 
@@ -189,14 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app", type=Path, default=APP,
                         help="the app to serve (default: this checkout's app.py; e.g. an older checkout's, to compare)")
     args = parser.parse_args(argv)
-    try:
-        result = measure_page_open(opens=args.opens, idle_tabs=args.idle_tabs, idle_seconds=args.idle_seconds,
-                                   path=args.path, pin=not args.no_pin, app=args.app)
-    except (RuntimeError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(result, indent=2))
-    return 0
+    return print_figures(lambda: measure_page_open(opens=args.opens, idle_tabs=args.idle_tabs,
+                                                   idle_seconds=args.idle_seconds, path=args.path,
+                                                   pin=not args.no_pin, app=args.app))
 
 
 if __name__ == "__main__":
