@@ -37,7 +37,8 @@ def _preview(spec: RunSpec) -> dict | None:
 def _widgets(form: Form) -> None:
     data_tab, model_tab, train_tab = st.tabs(["Data", "Model", "Training"])
     with data_tab:
-        uploads.upload_section(PAGE, form.spec)  # a CSV or a zip of image folders, then picked like any dataset
+        if "dataset" not in form.locked | form.hidden:  # a class that fixes the dataset leaves nothing to upload for
+            uploads.upload_section(PAGE, form.spec)  # a CSV or a zip of image folders, then picked like any dataset
         info = form.dataset_picker()
         for name in ("noise", "n_points", "train_ratio", "features") if info.task == "toy" else ("source",):
             form.param(name)

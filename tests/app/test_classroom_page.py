@@ -206,6 +206,7 @@ def test_every_locked_control_is_drawn_disabled_and_every_hidden_one_not_at_all(
         assert [k for k, off in controls.items() if not off] == []
     else:
         assert controls == {}
+    assert not at.get("file_uploader"), "a class that fixes the dataset offers no upload"
     at.button(key="train").click().run()
     assert not at.exception
     submitted, _ = runner.submitted[-1]
