@@ -40,9 +40,11 @@ class Sink:
 
 
 @pytest.mark.slow
-def test_an_interrupted_run_resumes_from_its_last_epoch(tmp_path):
+def test_an_interrupted_run_resumes_from_its_last_epoch(tmp_path, monkeypatch):
     from synaptic_core.training import checkpoint
     from synaptic_core.training.train import train
+
+    monkeypatch.setenv("SYNAPTIC_CHECKPOINT_SECONDS", "0")  # every epoch, however short
 
     first = Sink(stop_at_epoch=1)
     with pytest.raises(Interrupted):
@@ -61,6 +63,37 @@ def test_an_interrupted_run_resumes_from_its_last_epoch(tmp_path):
     assert result["history"][1]["loss"] == pytest.approx(second.of("epoch")[0]["loss"])
     assert not (tmp_path / "checkpoint").exists()  # complete: the model file is the result
     assert (tmp_path / "model.keras").exists()
+
+
+@pytest.mark.slow
+def test_quick_epochs_are_not_each_saved(tmp_path, monkeypatch):
+    """Epochs shorter than the checkpoint interval are saved at most once per interval: with a
+    long interval, a run interrupted after two quick epochs has no checkpoint at all; with the
+    default (2 s), a run of quick epochs writes fewer checkpoints than it has epochs."""
+    from synaptic_core.training import checkpoint
+    from synaptic_core.training.train import train
+
+    saves: list[int] = []
+    real_save = checkpoint.save
+    monkeypatch.setattr(checkpoint, "save", lambda model, workdir, n, history: saves.append(n) or
+                        real_save(model, workdir, n, history))
+    monkeypatch.setenv("SYNAPTIC_CHECKPOINT_SECONDS", "3600")
+    with pytest.raises(Interrupted):
+        train(SPEC.replace(epochs=4), Sink(stop_at_epoch=2), tmp_path / "long")
+    assert saves == [] and checkpoint.saved_epoch(tmp_path / "long") is None
+
+    monkeypatch.delenv("SYNAPTIC_CHECKPOINT_SECONDS")
+    assert checkpoint.every_seconds() == checkpoint.EVERY_SECONDS == 2.0
+    train(SPEC.replace(epochs=12), Sink(), tmp_path / "default")  # 12 epochs of 5 steps: well under 2 s each
+    assert len(saves) < 12
+
+
+def test_checkpoint_interval_from_the_environment(monkeypatch):
+    from synaptic_core.training import checkpoint
+
+    for text, value in (("0", 0.0), ("5", 5.0), ("-1", 2.0), ("nan", 2.0), ("soon", 2.0), ("", 2.0)):
+        monkeypatch.setenv("SYNAPTIC_CHECKPOINT_SECONDS", text)
+        assert checkpoint.every_seconds() == value, text
 
 
 @pytest.mark.slow

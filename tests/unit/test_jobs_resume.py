@@ -20,6 +20,7 @@ SPEC = RunSpec().replace(dataset="circle", model="mlp", hidden=(8,), n_points=10
 @pytest.mark.slow
 def test_stop_the_server_after_an_epoch_then_resume_from_the_cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SYNAPTIC_HOME", str(tmp_path))
+    monkeypatch.setenv("SYNAPTIC_CHECKPOINT_SECONDS", "0")  # every epoch (the worker inherits it)
     store = RunStore(tmp_path / "runs.db")
     runner = LocalJobRunner(store, max_jobs=1, extra_spares=0)
     run_id = runner.submit(SPEC, owner="o-me")
