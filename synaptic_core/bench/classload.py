@@ -11,8 +11,10 @@ inherit that), the browsers (one chromium, a context per student: a fresh browse
 fetches Streamlit's frontend files once, as a real student's first visit does) to the others.
 By default a class is created first (``synaptic_core.classroom``: the toy Playground, a class
 password) and every student opens its link at once, joins with a name and the password, waits
-for the Train button (the page usable, not just Streamlit's idle flag), clicks it, and waits for
-the results; with ``path`` given they open that page instead (no class). Then all tabs stay open
+for the Train button (the page usable, not just Streamlit's idle flag); once every page is up the
+whole class clicks Train together (as a teacher says "now press Train"; ``together=False``: each as
+soon as their page is usable), so the opening phase's server CPU is page opens and joins only; then
+each waits for the results; with ``path`` given they open that page instead (no class). Then all tabs stay open
 and idle while the server's CPU is measured, and the server gets SIGTERM.
 """
 
@@ -76,7 +78,7 @@ async def _join(page: Any, student: Student, timeout_ms: float) -> None:
 
 
 async def _student(browser: Any, url: str, student: Student, timeout_ms: float, started: float,
-                   pages: list, joins: bool) -> None:
+                   pages: list, joins: bool, go: asyncio.Event | None = None) -> None:
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
     pages.append((context, page))
@@ -93,6 +95,8 @@ async def _student(browser: Any, url: str, student: Student, timeout_ms: float, 
             if time.perf_counter() > deadline:
                 raise TimeoutError("the Train button never became enabled")
             await asyncio.sleep(0.2)
+        if go is not None:  # "now press Train": the whole class at once, once every page is up
+            await go.wait()
         clicked = time.perf_counter()
         await train.click(timeout=timeout_ms)
         await page.locator(RESULTS).first.wait_for(state="visible", timeout=timeout_ms)
@@ -147,7 +151,7 @@ class _Memory(threading.Thread):
 
 
 async def _class(server: AppServer, n: int, path: str, timeout_s: float, idle_s: float,
-                 joins: bool) -> dict[str, Any]:
+                 joins: bool, together: bool = True) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     students = [Student(i) for i in range(n)]
@@ -156,14 +160,18 @@ async def _class(server: AppServer, n: int, path: str, timeout_s: float, idle_s:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         pages: list = []
         try:
+            go = asyncio.Event() if together else None
             cpu0, started = server.cpu_seconds(), time.perf_counter()
             opening = [asyncio.create_task(_student(browser, server.url + path, s, timeout_s * 1000, started, pages,
-                                                    joins)) for s in students]
+                                                    joins, go)) for s in students]
             # the opening phase's CPU: until the last page is usable (or its student gave up)
             while not all(s.usable_s is not None or s.problems for s in students):
                 await asyncio.sleep(0.2)
             out["open_cpu_s"] = server.cpu_seconds() - cpu0
             out["all_usable_s"] = time.perf_counter() - started
+            if go is not None:
+                await asyncio.sleep(1.0)  # the last joins' follow-up reruns settle before anyone trains
+                go.set()
             await asyncio.gather(*opening)
             out["class_cpu_s"] = server.cpu_seconds() - cpu0
             out["all_done_s"] = time.perf_counter() - started
@@ -202,7 +210,7 @@ def make_class(home: Path) -> str:
 
 
 def run_class(students: int = 30, path: str | None = None, timeout_s: float = 600.0, idle_s: float = 30.0,
-              pin: bool = True, max_jobs: int | None = None) -> dict[str, Any]:
+              pin: bool = True, max_jobs: int | None = None, together: bool = True) -> dict[str, Any]:
     """Start a server, run the class, stop the server; every figure in one dict (``students``: the
     per-student records; ``problems``: every page and server-log problem found). ``path`` None: a
     class is created and its link opened (students join it); else that page is opened as it is."""
@@ -213,7 +221,7 @@ def run_class(students: int = 30, path: str | None = None, timeout_s: float = 60
     with tempfile.TemporaryDirectory(prefix="synaptic-classload-") as tmp:
         joins = path is None
         path = make_class(Path(tmp) / "home") if joins else path
-        figures: dict[str, Any] = {"students": students, "path": path, "class_link": joins,
+        figures: dict[str, Any] = {"students": students, "path": path, "class_link": joins, "together": together,
                                    "pinned": bool(server_cores), "load_before": round(os.getloadavg()[0], 2)}
         env = {"SYNAPTIC_HOME": str(Path(tmp) / "home")}
         if max_jobs:
@@ -228,7 +236,7 @@ def run_class(students: int = 30, path: str | None = None, timeout_s: float = 60
             memory.start()
             if browser_cores:
                 os.sched_setaffinity(0, browser_cores)  # chromium, launched now, inherits it
-            out = asyncio.run(_class(server, students, path, timeout_s, idle_s, joins))
+            out = asyncio.run(_class(server, students, path, timeout_s, idle_s, joins, together))
             figures["rss_end_mb"] = round(server.rss_mb(), 1)
         finally:
             os.sched_setaffinity(0, before)
@@ -290,7 +298,8 @@ def report(f: dict[str, Any]) -> list[str]:
         f"all {f['all_usable_s']} s after the start",
         f"Train -> result: {f['finished']}/{n} finished; p50 {f['result_p50_s']} s, p95 {f['result_p95_s']} s, "
         f"slowest {f['result_max_s']} s; the whole class done {f['all_done_s']} s after the start",
-        f"server CPU: {f['cpu_per_open_s']} s per page open (until the last page was usable, / {n}), "
+        f"server CPU: {f['cpu_per_open_s']} s per page open (until the last page was usable, / {n}; "
+        f"{'nobody trained before then' if f.get('together') else 'early runs trained and were watched meanwhile'}), "
         f"{f['cpu_per_student_s']} s per student in all (open + train + results), {f['cpu_total_s']} s total",
         f"idle tabs: server at {f['idle_pct_all_tabs']}% of a core with {n} tabs open and idle "
         f"= {f['idle_pct_per_tab']}% per tab",
@@ -314,9 +323,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", default=None,
                         help=f"a page students open instead of a new class's link (e.g. {PATH})")
     parser.add_argument("--idle-seconds", type=float, default=30.0)
+    parser.add_argument("--train-as-ready", action="store_true",
+                        help="each student presses Train as soon as their page is usable (default: the whole class "
+                             "presses it together once every page is up, as a teacher would say 'now press Train')")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    figures = run_class(args.students, args.path, idle_s=args.idle_seconds)
+    figures = run_class(args.students, args.path, idle_s=args.idle_seconds, together=not args.train_as_ready)
     if args.json:
         print(json.dumps({k: v for k, v in figures.items() if k != "server_log_tail"}, indent=2))
     else:
