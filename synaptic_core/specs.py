@@ -110,6 +110,10 @@ PARAMS: tuple[Param, ...] = (
           choices=ACTIVATIONS, label="Activation"),
     Param("units", "int", 64, "Recurrent units (SimpleRNN, LSTM, GRU) or model width of sequence models.", "model",
           1, 2048, label="Units"),
+    Param("rnn_layers", "int", 1, "Recurrent models: how many recurrent layers are stacked. Each layer after the "
+          "first reads the whole sequence of states the one before it outputs, so it can learn patterns of "
+          "patterns; dropout (if any) sits between them. More layers learn more and train slower.", "model", 1, 4,
+          label="Recurrent layers (stacked)"),
     Param("embed_dim", "int", 32, "Sequence models: size of the word or character embedding.", "model", 2, 1024,
           label="Embedding size"),
     Param("dropout", "float", 0.0, "Dropout rate after each block.", "model", 0.0, 0.9, label="Dropout"),

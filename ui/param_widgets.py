@@ -27,9 +27,10 @@ ZERO_LOG = {"l2"}  # floats whose useful values span decades, with 0 (= off) fir
 FLOAT_STEPS = {"noise": 0.01, "train_ratio": 0.01}
 FLOAT_STEP = 0.05
 CLASSIFICATION_ONLY = ("imbalance", "loss")  # training parameters offered only for classification data
-# The order architecture widgets appear in; pairs share a row.
+# The order architecture widgets appear in; pairs share a row. Every "model" parameter of PARAMS is in
+# one row (tests/app/test_stacked_layers_widget.py checks it), else a model that reads it shows no widget.
 ARCH_ROWS: tuple[tuple[str, ...], ...] = (("filters",), ("kernel", "pool"), ("hidden",), ("activation",),
-                                          ("embed_dim", "units"), ("dropout",), ("batch_norm",))
+                                          ("embed_dim", "units"), ("rnn_layers",), ("dropout",), ("batch_norm",))
 
 
 def log_grid(lo: float, hi: float) -> list[float]:

@@ -244,19 +244,26 @@ def _signature(task: str) -> str:
 def _recurrent(spec: Any, task: str) -> str:
     lines = _Lines()
     _seq_input(lines, spec, task)
-    cls = _RNN[spec.model]
-    layer = f"layers.{cls}({spec.units})"
+    cls, n = _RNN[spec.model], int(spec.rnn_layers)
     reads = {"text": "the review word by word", "chars": "the characters one by one",
              "series": "the window step by step"}[task]
-    comment = f"{_RNN_WORDS[cls]} reads {reads}, keeping a state of {spec.units} numbers"
-    if spec.model.startswith("bi"):
-        layer = f"layers.Bidirectional({layer})"
-        comment += "; Bidirectional runs a second copy backwards"
-    lines.add(layer, comment)
-    if spec.dropout > 0:
-        lines.add(f"layers.Dropout({_num(spec.dropout)})")
+    for i in range(1, n + 1):
+        # every layer but the last hands its whole sequence of states to the next one
+        layer = f"layers.{cls}({spec.units}{', return_sequences=True' if i < n else ''})"
+        if i == 1:
+            comment = f"{_RNN_WORDS[cls]} reads {reads}, keeping a state of {spec.units} numbers"
+        else:
+            comment = f"layer {i} of {n} reads the state the layer before it returned at every step"
+        if spec.model.startswith("bi"):
+            layer = f"layers.Bidirectional({layer})"
+            if i == 1:
+                comment += "; Bidirectional runs a second copy backwards"
+        lines.add(layer, comment)
+        if spec.dropout > 0:
+            lines.add(f"layers.Dropout({_num(spec.dropout)})")
     _seq_output(lines, task)
-    return lines.sequential(spec.model, f"{_RNN_WORDS[cls][0].upper()}{_RNN_WORDS[cls][1:]}"
+    what = f"{n} stacked {cls} layers" if n > 1 else _RNN_WORDS[cls]
+    return lines.sequential(spec.model, f"{what[0].upper()}{what[1:]}"
                             + (" (bidirectional)" if spec.model.startswith("bi") else "") + " over the sequence.",
                             _signature(task))
 

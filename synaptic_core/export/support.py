@@ -43,7 +43,7 @@ MODEL_TASKS: dict[str, tuple[str, ...]] = {
 #: value is refused: its effect would be missing from the script.
 KNOWN_PARAMS = frozenset({
     "dataset", "source", "subset", "classes", "noise", "n_points", "train_ratio", "look_back", "cycle", "horizon",
-    "vocab_size", "seq_len", "stride", "model", "hidden", "activation", "units", "embed_dim", "dropout",
+    "vocab_size", "seq_len", "stride", "model", "hidden", "activation", "units", "rnn_layers", "embed_dim", "dropout",
     "batch_norm", "filters", "kernel", "pool", "optimizer", "lr", "batch_size", "epochs", "l2",
     "validation_split", "early_stopping", "reduce_lr", "augment", "synthetic_digits", "seed",
     "features",  # toy sets' input features: script_data._toy writes the same formulas

@@ -39,9 +39,11 @@ class ModelInfo:
 
 SEQ = ("text", "series", "chars")
 _DENSE = ("hidden", "activation", "dropout", "batch_norm", "l2")  # common.head
-# SimpleRNN/LSTM/GRU: an embedding for tokens (text, characters), none for a series' float windows
-_RECURRENT: dict[str, Any] = {"reads": ("embed_dim", "units", "dropout"),
-                              "task_reads": {"series": ("units", "dropout")}, "labels": {"units": "Recurrent units"}}
+# SimpleRNN/LSTM/GRU, stacked rnn_layers deep: an embedding for tokens (text, characters), none for a
+# series' float windows
+_RECURRENT: dict[str, Any] = {"reads": ("embed_dim", "units", "rnn_layers", "dropout"),
+                              "task_reads": {"series": ("units", "rnn_layers", "dropout")},
+                              "labels": {"units": "Recurrent units"}}
 
 MODELS: dict[str, ModelInfo] = {
     m.name: m

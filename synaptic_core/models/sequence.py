@@ -32,20 +32,30 @@ def _output(x, n_classes: int):
 
 
 def build_recurrent(spec: RunSpec, input_shape: tuple[int, ...], n_classes: int, vocab: int | None = None):
-    """Embedding (text) -> [Bidirectional] SimpleRNN/LSTM/GRU(units) -> dropout -> output."""
+    """Embedding (text) -> ``spec.rnn_layers`` x ([Bidirectional] SimpleRNN/LSTM/GRU(units) -> dropout) -> output.
+
+    Every layer but the last returns its whole sequence of states, which the next one reads; the last
+    returns only its final state, except for char-rnn, whose every position predicts the next character.
+    The first layer keeps the one-layer model's names (``gru``, ``bi_gru``; ``dropout`` after the last
+    layer), so models saved before stacking existed (the shipped char-rnn) still load and match; later
+    layers add their position (``gru_2``, ``bi_gru_2``; ``dropout_1`` between layers 1 and 2).
+    """
     import keras
 
     from synaptic_core.sequences.chars import every_step
 
     inputs, x = _inputs(spec, input_shape, vocab)
-    # char-rnn: an output at every position (N, seq_len, classes), each predicting the next character
-    layer = getattr(keras.layers, _RNN[spec.model])(spec.units, return_sequences=every_step(spec.model),
-                                                    name=spec.model)
-    if spec.model.startswith("bi"):
-        layer = keras.layers.Bidirectional(layer, name=f"bi_{_RNN[spec.model].lower()}")
-    x = layer(x)
-    if spec.dropout > 0:
-        x = keras.layers.Dropout(spec.dropout, name="dropout")(x)
+    n = int(spec.rnn_layers)
+    for i in range(1, n + 1):
+        suffix = f"_{i}" if i > 1 else ""
+        # char-rnn: an output at every position (N, seq_len, classes), each predicting the next character
+        layer = getattr(keras.layers, _RNN[spec.model])(spec.units, return_sequences=every_step(spec.model) or i < n,
+                                                        name=spec.model + suffix)
+        if spec.model.startswith("bi"):
+            layer = keras.layers.Bidirectional(layer, name=f"bi_{_RNN[spec.model].lower()}{suffix}")
+        x = layer(x)
+        if spec.dropout > 0:
+            x = keras.layers.Dropout(spec.dropout, name="dropout" if i == n else f"dropout_{i}")(x)
     return keras.Model(inputs, _output(x, n_classes), name=spec.model)
 
 

@@ -216,16 +216,22 @@ _GATES = {"rnn": 1, "lstm": 4, "gru": 3, "bilstm": 4, "bigru": 3, "char-rnn": 3}
 
 
 def _recurrent(c: _Count, spec: Any, ds: DataShape) -> None:
+    """models.sequence.build_recurrent: ``spec.rnn_layers`` stacked layers; each after the first reads
+    the previous one's states (``directions * units`` features per step), not the embedding."""
     steps, d = _seq_inputs(c, spec, ds)
     u, gates = spec.units, _GATES[spec.model]
-    per_direction = gates * (d * u + u * u + u) + (gates * u if gates == 3 else 0)  # GRU: reset_after bias
     directions = 2 if spec.model.startswith("bi") else 1
-    c.params += directions * per_direction
-    c.acts += directions * steps * u * (gates + 2)  # gate values and states kept for the backward pass
     out = directions * u
-    c.out(out)
-    if spec.dropout > 0:
-        c.out(out)
+    layers = int(spec.rnn_layers)
+    for i in range(layers):
+        per_direction = gates * (d * u + u * u + u) + (gates * u if gates == 3 else 0)  # GRU: reset_after bias
+        c.params += directions * per_direction
+        c.acts += directions * steps * u * (gates + 2)  # gate values and states kept for the backward pass
+        seq = i < layers - 1  # the next layer reads every step's state (char-rnn's last: one state, as before)
+        c.out(*((steps, out) if seq else (out,)))
+        if spec.dropout > 0:
+            c.out(*((steps, out) if seq else (out,)))
+        d = out
     _seq_output(c, out, ds.n_classes)
 
 

@@ -19,7 +19,7 @@ from synaptic_core.specs import PARAM_BY_NAME, RunSpec
 CANDIDATES = tuple(p.name for p in PARAM_BY_NAME.values() if p.section == "model" and p.name != "model") + \
     ("l2", "seed", "lr")
 BASE = {"hidden": (6,), "filters": (4, 6), "units": 5, "embed_dim": 4, "dropout": 0.2, "kernel": 3}
-OTHER = {"hidden": (7, 3), "activation": ("tanh",), "units": 3, "embed_dim": 6, "dropout": 0.4,
+OTHER = {"hidden": (7, 3), "activation": ("tanh",), "units": 3, "rnn_layers": 2, "embed_dim": 6, "dropout": 0.4,
          "batch_norm": True, "filters": (3, 5), "kernel": 2, "pool": "avg", "l2": 0.01, "seed": 7, "lr": 0.5}
 # (task, input shape, classes, vocabulary) for a tiny build of each kind
 SHAPES = {"image": ("image", (8, 8, 1), 3, None), "toy": ("toy", (2,), 2, None),
