@@ -37,6 +37,7 @@ DEFAULT_RANGES: dict[str, tuple[float, float, bool]] = {  # name -> (lo, hi, log
     "l2": (1e-6, 1e-2, True),
     "units": (16, 256, True),
     "embed_dim": (8, 128, True),
+    "rnn_layers": (1, 3, False),  # stacked recurrent layers: deeper is slower, so 3 at most by default
     "kernel": (2, 7, False),
 }
 # Default choices of categorical parameters (a subset of PARAMS' choices where those are many).

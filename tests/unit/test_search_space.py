@@ -55,6 +55,14 @@ def test_only_parameters_the_model_reads_can_vary():
         assert set(TRAINING) <= set(tunable(RunSpec().replace(model=name, dataset=_dataset_for(info.tasks))))
 
 
+def test_a_recurrent_model_can_search_its_depth():
+    lstm = RunSpec().replace(dataset="imdb", model="lstm")
+    assert "rnn_layers" in tunable(lstm) and "rnn_layers" not in tunable(CIRCLE)
+    (depth,) = space_for(lstm, ["rnn_layers"]).dims
+    assert (depth.kind, depth.lo, depth.hi, depth.log) == ("int", 1, 3, False)
+    assert space_for(lstm, ["rnn_layers"]).apply(lstm, {"rnn_layers": 2}).rnn_layers == 2
+
+
 def _dataset_for(tasks: tuple[str, ...]) -> str:
     return {"image": "mnist", "toy": "circle", "tabular": "sonar", "text": "imdb", "series": "airline-passengers",
             "chars": "shakespeare"}[tasks[0]]
