@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from synaptic_core.export.errors import ExportError
+from synaptic_core.export.script_chars import wire_every_step
 from synaptic_core.export.script_data import DataCode, data_code
 from synaptic_core.export.script_imbalance import rare_code
 from synaptic_core.export.script_models import model_code
@@ -59,6 +60,7 @@ def spec_to_script(spec: Any, data_path: str | None = None, about: str | None = 
         _main(spec, task, data).strip("\n"),
     ]
     source = rare.wire(parts[0] + "\n\n" + "\n\n\n".join(p.strip("\n") for p in parts[1:]) + "\n")
+    source = wire_every_step(spec, source)  # char-rnn: targets at every position (script_chars.py)
     compile(source, "exported_script.py", "exec")  # a bug here must never reach a user as a broken file
     return source
 
@@ -275,28 +277,44 @@ def evaluate(model, x_test, y_test):
 
 _EVAL_CHARS = '''
 
+def next_char_probs(outputs):
+    """The model's outputs as probabilities of the character after each window: (N, alphabet size)."""
+    return np.asarray(outputs).astype("float64")
+
+
 def evaluate(model, x_test, y_test):
     """Test loss in nats per character, its perplexity, and how often the top guess is right."""
-    probs = model.predict(x_test, batch_size=512, verbose=0).astype("float64")
+    probs = next_char_probs(model.predict(x_test, batch_size=512, verbose=0))
     picked = probs[np.arange(len(y_test)), y_test]
     nats = float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())
     accuracy = float((probs.argmax(axis=1) == y_test).mean())
     return {"loss": nats, "nats_per_char": nats, "perplexity": float(np.exp(nats)), "accuracy": accuracy}
 
 
-def sample_text(model, alphabet, start, length, temperature, rng):
-    """Extend `start` one character at a time, drawing each from the model's probabilities."""
+def pick(probs, temperature, rng):
+    """Temperature 0 takes the likeliest character; below 1 sharpens the distribution, above 1 flattens it."""
+    if temperature <= 0:
+        return int(np.argmax(probs))
+    logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
+    p = np.exp(logits - logits.max())
+    return int(rng.choice(len(p), p=p / p.sum()))
+
+
+def sample_texts(model, alphabet, start, length, temperatures, rng):
+    """One continuation of `start` per temperature, one character at a time; the windows of all
+    temperatures go through the model together, as the app samples."""
     index = {c: i for i, c in enumerate(alphabet)}
-    window = [index[c] for c in start][-SEQ_LEN:]
-    out = []
+    ids = [index[c] for c in start if c in index] or [0]
+    ids = [ids[0]] * (SEQ_LEN - len(ids)) + ids  # a short start is padded with its first character
+    windows = np.tile(np.array(ids[-SEQ_LEN:], dtype="int32"), (len(temperatures), 1))
+    out = [[] for _ in temperatures]
     for _ in range(length):
-        probs = np.asarray(model.predict_on_batch(np.array([window], dtype="int32")))[0].astype("float64")
-        logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature  # below 1 sharpens, above 1 flattens
-        p = np.exp(logits - logits.max())
-        nxt = int(rng.choice(len(p), p=p / p.sum()))
-        out.append(alphabet[nxt])
-        window = window[1:] + [nxt]
-    return "".join(out)
+        probs = next_char_probs(model.predict_on_batch(windows))
+        nxt = [pick(probs[k], t, rng) for k, t in enumerate(temperatures)]
+        windows = np.concatenate([windows[:, 1:], np.array(nxt, dtype="int32")[:, None]], axis=1)
+        for k, i in enumerate(nxt):
+            out[k].append(alphabet[i])
+    return ["".join(o) for o in out]
 '''
 
 _EVAL_SERIES = '''
@@ -448,10 +466,12 @@ _TEST = {
     "chars": '''
     # 4. the test text, never seen in training
     test = evaluate(model, x_test, y_test)
-    start_text = "".join(alphabet[i] for i in x_test[0])
-    sample = sample_text(model, alphabet, start_text, 200, 0.8, np.random.default_rng(SEED))
-    log(f"sample at temperature 0.8, after {start_text!r}:\\n{sample}")
+    start_text = "".join(alphabet[i] for i in x_test[0])  # the test text's first SEQ_LEN characters
+    texts = sample_texts(model, alphabet, start_text, SAMPLE_LENGTH, TEMPERATURES, np.random.default_rng(SEED))
     extra = {}
+    extra.update(seed_text=start_text, samples={f"{t:g}": text for t, text in zip(TEMPERATURES, texts)})
+    for t, text in extra["samples"].items():
+        log(f"sample at temperature {t}, after {start_text!r}:\\n{text}")
 ''',
     "series": '''
     # 4. the test period, never seen in training
@@ -497,7 +517,9 @@ def run_note(run: Mapping[str, Any]) -> str:
     if result.get("params") is not None:
         note += f" ({result['params']:,} parameters"
         test = result.get("test") or {}
-        if test.get("accuracy") is not None:
+        if test.get("nats_per_char") is not None:  # a character model: what its results show first
+            note += f", test {test['nats_per_char']:.4f} nats/char"
+        elif test.get("accuracy") is not None:
             note += f", test accuracy {test['accuracy']:.4f}"
         elif test.get("rmse") is not None:
             note += f", test RMSE {test['rmse']:.2f}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from synaptic_core.export.script_chars import chars_settings
 from synaptic_core.export.support import IMAGE_SETS, task_of
 
 
@@ -484,6 +485,6 @@ def load_data(path):
 def _chars(spec: Any, info: Any) -> DataCode:
     settings = [("SUBSET", spec.subset, "training windows used (0 = all)"),
                 ("SEQ_LEN", spec.seq_len, "characters the model reads before predicting the next"),
-                ("STRIDE", spec.stride, "step between training windows")]
+                ("STRIDE", spec.stride, "step between training windows"), *chars_settings(spec)]
     return DataCode({"lzma"}, settings, _CHARS.replace("@TITLE@", info.title),
                     "the text file, tinyshakespeare/input.txt, or the same text as .xz")

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-_RNN = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bilstm": "LSTM", "bigru": "GRU"}
+from synaptic_core.sequences.chars import every_step
+
+_RNN = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bilstm": "LSTM", "bigru": "GRU", "char-rnn": "GRU"}
 _RNN_WORDS = {"SimpleRNN": "a plain recurrent layer", "LSTM": "an LSTM", "GRU": "a GRU"}
 
 
@@ -247,11 +249,14 @@ def _recurrent(spec: Any, task: str) -> str:
     cls, n = _RNN[spec.model], int(spec.rnn_layers)
     reads = {"text": "the review word by word", "chars": "the characters one by one",
              "series": "the window step by step"}[task]
+    every = every_step(spec.model)  # char-rnn: the next character at every position (script_chars.py)
     for i in range(1, n + 1):
-        # every layer but the last hands its whole sequence of states to the next one
-        layer = f"layers.{cls}({spec.units}{', return_sequences=True' if i < n else ''})"
+        # every layer but the last hands its whole sequence of states to the next one (char-rnn's last too)
+        layer = f"layers.{cls}({spec.units}{', return_sequences=True' if every or i < n else ''})"
         if i == 1:
             comment = f"{_RNN_WORDS[cls]} reads {reads}, keeping a state of {spec.units} numbers"
+            if every:
+                comment = f"{_RNN_WORDS[cls]} reads {reads}, returning its state of {spec.units} numbers after EACH"
         else:
             comment = f"layer {i} of {n} reads the state the layer before it returned at every step"
         if spec.model.startswith("bi"):
@@ -262,6 +267,8 @@ def _recurrent(spec: Any, task: str) -> str:
         if spec.dropout > 0:
             lines.add(f"layers.Dropout({_num(spec.dropout)})")
     _seq_output(lines, task)
+    if every:
+        lines.rows[-2] += " (at every position: (N, seq_len, n_classes))"
     what = f"{n} stacked {cls} layers" if n > 1 else _RNN_WORDS[cls]
     return lines.sequential(spec.model, f"{what[0].upper()}{what[1:]}"
                             + (" (bidirectional)" if spec.model.startswith("bi") else "") + " over the sequence.",
@@ -318,7 +325,7 @@ def _transformer(spec: Any, task: str) -> str:
 
 _WRITERS = {"logreg": _logreg, "mlp": _mlp, "cnn": _cnn, "mini-alexnet": _mini_alexnet,
             "resnet-small": _resnet_small, "digit-cnn": _digit_cnn, "rnn": _recurrent, "lstm": _recurrent,
-            "gru": _recurrent, "bilstm": _recurrent, "bigru": _recurrent, "conv1d": _conv1d,
+            "gru": _recurrent, "char-rnn": _recurrent, "bilstm": _recurrent, "bigru": _recurrent, "conv1d": _conv1d,
             "transformer": _transformer}
 
 

@@ -32,6 +32,7 @@ MODEL_TASKS: dict[str, tuple[str, ...]] = {
     "rnn": ("text", "series", "chars"),
     "lstm": ("text", "series", "chars"),
     "gru": ("text", "series", "chars"),
+    "char-rnn": ("chars",),  # every-step targets: script_chars.py
     "bilstm": ("text",),
     "bigru": ("text",),
     "conv1d": ("text", "series"),
@@ -85,7 +86,9 @@ def check_supported(spec: Any) -> str:
         raise ExportError(f"{spec.model} on {spec.dataset} ({task} data) cannot be exported as a script yet.")
     from synaptic_core.export.script_imbalance import refusal
 
-    problem = refusal(spec, task)
+    from synaptic_core.export.script_chars import refusal as every_step_refusal
+
+    problem = refusal(spec, task) or every_step_refusal(spec)
     if problem:
         raise ExportError(f"{spec.model} on {spec.dataset}: {problem}")
     values = spec.as_dict()

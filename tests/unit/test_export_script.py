@@ -23,8 +23,7 @@ from synaptic_core.presets import layered_spec
 from synaptic_core.specs import OPTIMIZERS, RunSpec
 
 # what the exporter refuses among the app's presets, and why (the report lists these)
-REFUSED_PRESETS = {("mnist", "digit-cnn"): "augment",  # the digit CNN's preset trains with pen-stroke augmentation
-                   ("shakespeare", "char-rnn"): "cannot be exported"}  # every-step targets: not in the script yet
+REFUSED_PRESETS = {("mnist", "digit-cnn"): "augment"}  # the digit CNN's preset trains with pen-stroke augmentation
 
 
 def load_script(source: str) -> dict:
