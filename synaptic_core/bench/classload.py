@@ -36,7 +36,7 @@ from typing import Any
 
 from synaptic_core.bench.appserver import AppServer, start_app
 from synaptic_core.bench.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, chromium_available
-from synaptic_core.bench.pageopen import split_cores
+from synaptic_core.bench.pageopen import PROXIES, Front, split_cores, start_proxy
 
 PATH = "/playground?dataset=circle&model=mlp"  # the toy opening: a run takes seconds
 CLASS_PASSWORD = "load-test-class"
@@ -150,8 +150,9 @@ class _Memory(threading.Thread):
                 return
 
 
-async def _class(server: AppServer, n: int, path: str, timeout_s: float, idle_s: float,
+async def _class(front: Front, n: int, path: str, timeout_s: float, idle_s: float,
                  joins: bool, together: bool = True) -> dict[str, Any]:
+    server = front.server
     from playwright.async_api import async_playwright
 
     students = [Student(i) for i in range(n)]
@@ -161,19 +162,21 @@ async def _class(server: AppServer, n: int, path: str, timeout_s: float, idle_s:
         pages: list = []
         try:
             go = asyncio.Event() if together else None
-            cpu0, started = server.cpu_seconds(), time.perf_counter()
-            opening = [asyncio.create_task(_student(browser, server.url + path, s, timeout_s * 1000, started, pages,
+            (cpu0, proxy0), started = front.cpu(), time.perf_counter()
+            opening = [asyncio.create_task(_student(browser, front.url + path, s, timeout_s * 1000, started, pages,
                                                     joins, go)) for s in students]
             # the opening phase's CPU: until the last page is usable (or its student gave up)
             while not all(s.usable_s is not None or s.problems for s in students):
                 await asyncio.sleep(0.2)
             out["open_cpu_s"] = server.cpu_seconds() - cpu0
+            out["open_proxy_cpu_s"] = front.cpu()[1] - proxy0
             out["all_usable_s"] = time.perf_counter() - started
             if go is not None:
                 await asyncio.sleep(1.0)  # the last joins' follow-up reruns settle before anyone trains
                 go.set()
             await asyncio.gather(*opening)
             out["class_cpu_s"] = server.cpu_seconds() - cpu0
+            out["class_proxy_cpu_s"] = front.cpu()[1] - proxy0
             out["all_done_s"] = time.perf_counter() - started
             await asyncio.sleep(5.0)  # the last results' follow-up reruns and fragment ticks settle
             cpu1, t1 = server.cpu_seconds(), time.perf_counter()
@@ -210,18 +213,22 @@ def make_class(home: Path) -> str:
 
 
 def run_class(students: int = 30, path: str | None = None, timeout_s: float = 600.0, idle_s: float = 30.0,
-              pin: bool = True, max_jobs: int | None = None, together: bool = True) -> dict[str, Any]:
+              pin: bool = True, max_jobs: int | None = None, together: bool = True,
+              proxy: str = "none") -> dict[str, Any]:
     """Start a server, run the class, stop the server; every figure in one dict (``students``: the
     per-student records; ``problems``: every page and server-log problem found). ``path`` None: a
     class is created and its link opened (students join it); else that page is opened as it is."""
     if not chromium_available():
         raise RuntimeError(f"{CHROMIUM} is missing: install chromium (apt-get install chromium)")
+    if proxy not in PROXIES:
+        raise ValueError(f"proxy must be one of {', '.join(PROXIES)}, not {proxy!r}")
     server_cores, browser_cores = split_cores() if pin else (None, None)
     before = os.sched_getaffinity(0)
     with tempfile.TemporaryDirectory(prefix="synaptic-classload-") as tmp:
         joins = path is None
         path = make_class(Path(tmp) / "home") if joins else path
         figures: dict[str, Any] = {"students": students, "path": path, "class_link": joins, "together": together,
+                                   "proxy": proxy,
                                    "pinned": bool(server_cores), "load_before": round(os.getloadavg()[0], 2)}
         env = {"SYNAPTIC_HOME": str(Path(tmp) / "home")}
         if max_jobs:
@@ -229,18 +236,23 @@ def run_class(students: int = 30, path: str | None = None, timeout_s: float = 60
         server = start_app(Path(tmp) / "server.log", env=env, cpus=server_cores,
                            extra_args=["--server.fileWatcherType", "none"])
         memory = _Memory(server)
+        front = Front(server)
         try:
             server.wait_healthy(timeout=120)
+            if proxy == "nginx":  # on the browsers' cores: the server's core stays the Python server's
+                front.proxy = start_proxy(server, Path(tmp) / "nginx", browser_cores, 60.0)
             time.sleep(2.0)  # the job runner starts with the first session; let the process settle
             figures["rss_start_mb"] = round(server.rss_mb(), 1)
             memory.start()
             if browser_cores:
                 os.sched_setaffinity(0, browser_cores)  # chromium, launched now, inherits it
-            out = asyncio.run(_class(server, students, path, timeout_s, idle_s, joins, together))
+            out = asyncio.run(_class(front, students, path, timeout_s, idle_s, joins, together))
             figures["rss_end_mb"] = round(server.rss_mb(), 1)
         finally:
             os.sched_setaffinity(0, before)
             memory.stop.set()
+            if front.proxy is not None:
+                front.proxy.stop()
             took = server.stop(timeout=30.0)
             log_text = server.log_path.read_text(errors="replace")
         stuck = [stu for stu in out["students"] if stu.result_s is None] if "out" in locals() else []
@@ -261,6 +273,8 @@ def run_class(students: int = 30, path: str | None = None, timeout_s: float = 60
         "cpu_per_open_s": _round(out["open_cpu_s"] / students, 3),
         "cpu_per_student_s": _round(out["class_cpu_s"] / students, 3),
         "cpu_total_s": _round(out["class_cpu_s"]),
+        "proxy_cpu_per_open_s": _round(out["open_proxy_cpu_s"] / students, 3),
+        "proxy_cpu_total_s": _round(out["class_proxy_cpu_s"]),
         "idle_pct_all_tabs": _round(out["idle_pct"]), "idle_pct_per_tab": _round(out["idle_pct"] / max(1, students), 3),
         "rss_peak_mb": round(max(memory.peak, figures["rss_end_mb"]), 1),
         "sigterm_exit_s": _round(took), "load_after": round(os.getloadavg()[0], 2),
@@ -301,6 +315,8 @@ def report(f: dict[str, Any]) -> list[str]:
         f"server CPU: {f['cpu_per_open_s']} s per page open (until the last page was usable, / {n}; "
         f"{'nobody trained before then' if f.get('together') else 'early runs trained and were watched meanwhile'}), "
         f"{f['cpu_per_student_s']} s per student in all (open + train + results), {f['cpu_total_s']} s total",
+        *([f"nginx in front (its own CPU, not the server's): {f['proxy_cpu_per_open_s']} s per page open, "
+           f"{f['proxy_cpu_total_s']} s in all"] if f.get("proxy") == "nginx" else []),
         f"idle tabs: server at {f['idle_pct_all_tabs']}% of a core with {n} tabs open and idle "
         f"= {f['idle_pct_per_tab']}% per tab",
         f"server memory: {f['rss_start_mb']} MB at start, peak {f['rss_peak_mb']} MB, {f['rss_end_mb']} MB at the end "
@@ -326,9 +342,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-as-ready", action="store_true",
                         help="each student presses Train as soon as their page is usable (default: the whole class "
                              "presses it together once every page is up, as a teacher would say 'now press Train')")
+    parser.add_argument("--proxy", choices=PROXIES, default="none",
+                        help="nginx: students go through the class launcher's nginx (python -m synaptic_core.class_proxy), "
+                             "which serves Streamlit's frontend files itself")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    figures = run_class(args.students, args.path, idle_s=args.idle_seconds, together=not args.train_as_ready)
+    figures = run_class(args.students, args.path, idle_s=args.idle_seconds, together=not args.train_as_ready,
+                        proxy=args.proxy)
     if args.json:
         print(json.dumps({k: v for k, v in figures.items() if k != "server_log_tail"}, indent=2))
     else:

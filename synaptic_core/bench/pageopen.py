@@ -152,7 +152,7 @@ def measure_page_open(opens: int = 8, idle_tabs: int = 5, idle_seconds: float = 
         try:
             server.wait_healthy(timeout=timeout)
             if proxy == "nginx":
-                front.proxy = _start_proxy(server, Path(tmp) / "nginx", browser_cores, timeout)
+                front.proxy = start_proxy(server, Path(tmp) / "nginx", browser_cores, timeout)
                 out["nginx_version"] = nginx_version()
             time.sleep(1.0)
             base_pct, base_proxy = idle_cpu(front, min(idle_seconds, 10.0))
@@ -180,7 +180,7 @@ def measure_page_open(opens: int = 8, idle_tabs: int = 5, idle_seconds: float = 
     return out
 
 
-def _start_proxy(server: AppServer, prefix: Path, cores: set[int] | None, timeout: float) -> NginxProxy:
+def start_proxy(server: AppServer, prefix: Path, cores: set[int] | None, timeout: float) -> NginxProxy:
     """nginx on a free loopback port in front of ``server`` (the class launcher's config), ready."""
     settings = ProxySettings(listen_host="127.0.0.1", listen_port=free_port(), upstream_port=server.port,
                              static_dir=streamlit_static_dir(), prefix=prefix, user=worker_user())

@@ -9,7 +9,9 @@ SIGTERM exit) and whether each of the issue's targets was met. Opt-in (tests/loa
     SYNAPTIC_LOAD_STUDENTS=30 .venv/bin/python -m pytest tests/load -q
 
 By default the students open a new class's link (toy Playground, a class password) and join it;
-``SYNAPTIC_LOAD_PATH=/playground?dataset=circle&model=mlp`` opens a plain page instead.
+``SYNAPTIC_LOAD_PATH=/playground?dataset=circle&model=mlp`` opens a plain page instead;
+``SYNAPTIC_LOAD_PROXY=nginx`` sends the students through nginx in front of the server
+(``python -m synaptic_core.class_proxy``'s configuration; needs the nginx system package).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def test_a_class_trains_on_one_server(request) -> None:
     if not chromium_available():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     students = int(os.environ["SYNAPTIC_LOAD_STUDENTS"])
-    figures = run_class(students, os.environ.get("SYNAPTIC_LOAD_PATH") or None)  # None: a new class's link
+    figures = run_class(students, os.environ.get("SYNAPTIC_LOAD_PATH") or None,  # None: a new class's link
+                        proxy=os.environ.get("SYNAPTIC_LOAD_PROXY", "none"))  # nginx: through the class launcher's nginx
     lines = report(figures)
     request.config.classroom_report = lines
     print("\n".join(lines))
