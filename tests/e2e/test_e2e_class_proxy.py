@@ -1,0 +1,50 @@
+"""The real app behind the class launcher's nginx, in a real browser (skipped without nginx, an optional
+system package absent in CI).
+
+What a student needs through the proxy: the page, Streamlit's frontend from nginx's disk (nginx's
+ETag is ``"<mtime hex>-<size hex>"``, Starlette's an MD5: the bundles did not come through
+Streamlit), the WebSocket (the app connects and its script runs), and the Playground usable."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from synaptic_core.bench.appserver import AppServer, free_port
+from synaptic_core.bench.browser import wait_idle
+from synaptic_core.class_proxy.nginx import NginxProxy, nginx_binary, start_nginx
+from synaptic_core.class_proxy.nginx_conf import ProxySettings, streamlit_static_dir, worker_user
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed (optional system package)")]
+
+
+@pytest.fixture
+def proxy(app_server: AppServer, tmp_path) -> Iterator[NginxProxy]:
+    settings = ProxySettings(listen_host="127.0.0.1", listen_port=free_port(), upstream_port=app_server.port,
+                             static_dir=streamlit_static_dir(), prefix=tmp_path / "nginx", user=worker_user())
+    running = start_nginx(settings)
+    try:
+        running.wait_ready(timeout=60)
+        yield running
+    finally:
+        running.stop()
+
+
+def test_the_playground_works_through_nginx(page, proxy):
+    bundles: list[tuple[str, str]] = []
+
+    def seen(response) -> None:
+        if "/static/js/" in response.url and response.url.endswith(".js"):
+            bundles.append((response.url, response.headers.get("etag", "")))
+
+    page.on("response", seen)
+    page.goto(proxy.url + "/playground")
+    wait_idle(page, timeout_ms=90_000)  # connected over the proxied WebSocket, script run
+    expect(page.locator(".st-key-train button").first).to_be_visible(timeout=60_000)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    assert bundles and all(url.startswith(proxy.url + "/static/") for url, _ in bundles)
+    assert all(re.fullmatch(r'(W/)?"[0-9a-f]+-[0-9a-f]+"', etag) for _, etag in bundles), bundles[:5]
