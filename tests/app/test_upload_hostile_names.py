@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 from google.protobuf.json_format import MessageToDict
 
+from tests.unit.recording_sink import Sink
+
 PAGE = "app_pages/playground.py"
 LINK = '<a href="http://evil.example">x</a>'
 IMAGE_MD = "![i](http://evil.example/a.png)"
@@ -25,17 +27,6 @@ BOLD_HTML = "<b>zz"
 BOLD_MD = "**bold**"
 RAW_HTML = ("<a href", "<img", BOLD_HTML)  # what no Plotly string may hold
 RAW_MD = ("<a href", "<img", BOLD_HTML, BOLD_MD, "](http://evil", "](http:")  # nor a Markdown body or label
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.events: list[dict] = []
-
-    def emit(self, event: dict) -> None:
-        self.events.append(event)
-
-    def should_stop(self) -> bool:
-        return False
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ from synaptic_core.identity import new_token, owner_id
 from synaptic_core.specs import RunSpec
 from synaptic_core.store import RunStore
 
+from recording_sink import Sink
+
 SPECS = {
     "toy": RunSpec().replace(dataset="xor", model="mlp", hidden=(8,), epochs=1, batch_size=32, n_points=200),
     "image": RunSpec().replace(dataset="mnist", model="mlp", hidden=(16,), epochs=1, subset=512, batch_size=64),
@@ -22,23 +24,12 @@ SPECS = {
 }
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-
-    def emit(self, event: dict[str, Any]) -> None:
-        self.events.append(event)
-
-    def should_stop(self) -> bool:
-        return False
-
-
 def train_into(store: RunStore, spec: RunSpec, owner: str | None) -> str:
     """Train ``spec`` for real into the store's artifacts folder, as the job runner would; returns the run id."""
     from synaptic_core.training.train import train  # the function (the package attribute becomes the module once imported)
 
     run_id = store.create_run(spec, owner=owner, status="running")
-    sink = _Sink()
+    sink = Sink()
     result = train(spec, sink, store.artifacts_dir(run_id))
     store.add_events(run_id, [{**e, "seq": i + 1} for i, e in enumerate(sink.events) if e["type"] != "batch"])
     store.set_result(run_id, {**result, "run_id": run_id}, status="done")

@@ -14,6 +14,8 @@ import pytest
 
 from synaptic_core.specs import RunSpec
 
+from recording_sink import Sink as RecordingSink
+
 SPEC = RunSpec().replace(dataset="circle", model="mlp", hidden=(8,), n_points=200, epochs=3, batch_size=20,
                          validation_split=0.0, seed=3)
 
@@ -22,21 +24,17 @@ class Interrupted(Exception):
     pass
 
 
-class Sink:
+class Sink(RecordingSink):
+    """Records copies of the events; with ``stop_at_epoch``, raises at that epoch's first batch (a killed process)."""
+
     def __init__(self, stop_at_epoch: int | None = None):
-        self.events: list[dict] = []
+        super().__init__()
         self.stop_at_epoch = stop_at_epoch
 
     def emit(self, event: dict) -> None:
         if self.stop_at_epoch is not None and event["type"] == "batch" and event["epoch"] == self.stop_at_epoch:
             raise Interrupted("the server went away")
-        self.events.append(dict(event))
-
-    def should_stop(self) -> bool:
-        return False
-
-    def of(self, kind: str) -> list[dict]:
-        return [e for e in self.events if e["type"] == kind]
+        super().emit(dict(event))
 
 
 @pytest.mark.slow

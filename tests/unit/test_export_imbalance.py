@@ -26,22 +26,12 @@ from synaptic_core.presets import layered_spec
 from synaptic_core.training import imbalance
 from synaptic_core.training.folds import fold_split
 
+from recording_sink import Sink
 from test_export_script import load_script
 
 # a tiny churn run on the bundled file: 1,000 shuffled training rows, about 27% churners
 CHURN = {"dataset": "churn", "source": "bundled", "model": "mlp", "hidden": (16,), "subset": 1000, "epochs": 2,
          "batch_size": 64, "seed": 3}
-
-
-class Sink:
-    def __init__(self):
-        self.events: list = []
-
-    def emit(self, event):
-        self.events.append(event)
-
-    def should_stop(self):
-        return False
 
 
 def _imports(source: str) -> set[str]:

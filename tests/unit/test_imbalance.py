@@ -104,21 +104,13 @@ def test_train_resamples_only_the_training_rows(tmp_path):
     """Through train(): the data event's training count changes, validation and test do not."""
     from synaptic_core.training import train
 
-    class Sink:
-        events: list = []
-
-        def emit(self, e):
-            self.events.append(e)
-
-        def should_stop(self):
-            return False
+    from recording_sink import Sink
 
     base = RunSpec().replace(dataset="circle", model="logreg", n_points=200, classes=(0, 1), epochs=1,
                              batch_size=64, validation_split=0.2)
     counts = {}
     for method in ("none", "undersample", "smote"):
         sink = Sink()
-        sink.events = []
         r = train(base.replace(imbalance=method, loss="focal" if method == "smote" else "auto"), sink,
                   tmp_path / method)
         data = next(e for e in sink.events if e["type"] == "data")

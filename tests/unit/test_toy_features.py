@@ -59,21 +59,12 @@ def test_boundary_grid_gets_the_same_features():
 def _train(tmp_path, features):
     from synaptic_core.training import train
 
-    class Sink:
-        def __init__(self):
-            self.boundary = None
-
-        def emit(self, e):
-            if e["type"] == "boundary":
-                self.boundary = e
-
-        def should_stop(self):
-            return False
+    from recording_sink import Sink
 
     spec = RunSpec().replace(dataset="circle", model="logreg", n_points=400, noise=0.0, epochs=15, batch_size=25,
                              lr=0.1, validation_split=0.0, features=features, seed=1)
     sink = Sink()
-    return train(spec, sink, tmp_path), sink.boundary
+    return train(spec, sink, tmp_path), next(reversed(sink.of("boundary")), None)  # the last one drawn
 
 
 @pytest.mark.slow

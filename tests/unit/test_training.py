@@ -9,23 +9,7 @@ from synaptic_core.specs import RunSpec
 from synaptic_core.tasks import get_task
 from synaptic_core.training import TrainingError, train
 
-
-class Sink:
-    def __init__(self, stop_after_batches=None):
-        self.events, self.stop_after = [], stop_after_batches
-        self.batches = 0
-
-    def emit(self, e):
-        self.events.append(e)
-        if e["type"] == "batch":
-            self.batches += 1
-
-    def should_stop(self):
-        return self.stop_after is not None and self.batches >= self.stop_after
-
-    def of(self, kind):
-        return [e for e in self.events if e["type"] == kind]
-
+from recording_sink import Sink
 
 TOY = RunSpec().replace(dataset="xor", model="mlp", hidden=(8,), epochs=3, batch_size=32, lr=0.05, n_points=400)
 

@@ -10,17 +10,7 @@ import pytest
 from synaptic_core.specs import RunSpec
 from synaptic_core.training import TrainingError
 
-
-class Sink:
-    def __init__(self):
-        self.events = []
-
-    def emit(self, event):
-        self.events.append(event)
-
-    def should_stop(self):
-        return False
-
+from recording_sink import Sink
 
 @pytest.mark.slow
 def test_the_255m_dense_net_is_refused_in_the_worker_before_it_is_built(tmp_path, monkeypatch):
