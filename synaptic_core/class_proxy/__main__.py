@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from synaptic_core.bench.appserver import APP, LOOPBACK, AppServer, free_port, streamlit_command
@@ -51,13 +52,26 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, number
 
 
+@dataclass
+class _Streamlit(AppServer):
+    """AppServer whose address includes Streamlit's base path (its health check lives under it)."""
+
+    base_path: str = ""
+
+    @property
+    def url(self) -> str:
+        base = self.base_path.strip("/")
+        return f"http://127.0.0.1:{self.port}" + (f"/{base}" if base else "")
+
+
 def start_streamlit(port: int, base_path: str, extra: list[str]) -> AppServer:
     """``streamlit run app.py`` on the loopback address, its output on this terminal, in its own process group."""
-    args = (["--server.baseUrlPath", base_path] if base_path else []) + extra
+    args = (["--server.baseUrlPath", base_path.strip("/")] if base_path.strip("/") else []) + extra
     process = subprocess.Popen(streamlit_command(port, args, APP, address=LOOPBACK), cwd=APP.parent,
                                stdin=subprocess.DEVNULL, start_new_session=True)
     # The log is this terminal: a failure report's log tail is empty and the output is above it.
-    return AppServer(process=process, port=port, log_path=Path(os.devnull), started_at=time.perf_counter())
+    return _Streamlit(process=process, port=port, log_path=Path(os.devnull), started_at=time.perf_counter(),
+                      base_path=base_path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,3 +54,10 @@ def test_pageopen_passes_the_proxy_on_and_refuses_an_unknown_one(monkeypatch, ca
     monkeypatch.undo()
     with pytest.raises(ValueError):
         pageopen.measure_page_open(proxy="caddy")
+
+
+def test_streamlits_health_is_checked_under_the_base_path():
+    """With --base-path, Streamlit answers /<base>/_stcore/health only: the launcher must wait on that."""
+    server = launcher._Streamlit(process=None, port=8501, log_path=None, started_at=0.0, base_path="/class1/")
+    assert server.url == "http://127.0.0.1:8501/class1"
+    assert launcher._Streamlit(process=None, port=8501, log_path=None, started_at=0.0).url == "http://127.0.0.1:8501"
