@@ -59,8 +59,20 @@ WARMING = "starting a worker process"
 SIGNAL_GRACE = 2.0  # seconds a worker's death by SIGTERM/SIGINT/SIGHUP waits for the server's own shutdown
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity (``taskset``, a cpuset), not the machine's count.
+
+    A server pinned to one core of two used to give each run two TensorFlow threads on that one core;
+    they took turns, and a class's toy runs were ~16% slower than with one thread (8 runs, 30.9 s -> 26.1 s).
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def resolve_max_jobs(max_jobs: int | None = None) -> int:
-    """``max_jobs``, else ``$SYNAPTIC_MAX_JOBS``, else half the logical cores (at least 1)."""
+    """``max_jobs``, else ``$SYNAPTIC_MAX_JOBS``, else half the usable cores (at least 1)."""
     if max_jobs is None:
         env = os.environ.get("SYNAPTIC_MAX_JOBS", "").strip()
         if env:
@@ -69,7 +81,7 @@ def resolve_max_jobs(max_jobs: int | None = None) -> int:
             except ValueError:
                 raise ValueError(f"SYNAPTIC_MAX_JOBS must be a whole number, not {env!r}") from None
         else:
-            max_jobs = max(1, (os.cpu_count() or 1) // 2)
+            max_jobs = max(1, usable_cores() // 2)
     if max_jobs < 1:
         raise ValueError(f"max_jobs must be at least 1, not {max_jobs}")
     return max_jobs
@@ -111,7 +123,7 @@ class LocalJobRunner(BookedRunner):
         self.recycle_after = max(1, recycle_after)
         self.extra_spares = max(0, extra_spares)
         self.config = TargetConfig.of(target)
-        self.threads_per_job = max(1, (os.cpu_count() or 1) // self.max_jobs)
+        self.threads_per_job = max(1, usable_cores() // self.max_jobs)
         self._lock = threading.RLock()
         self.book = RunBook(store if store is not None else RunStore(), keep_finished=keep_finished,
                             recover=recover, lock=self._lock, limits=limits)

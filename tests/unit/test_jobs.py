@@ -205,13 +205,28 @@ def test_child_env_threads_and_device_probe(make_runner, monkeypatch):
     monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
     monkeypatch.syspath_prepend(FAKES_DIR)  # a bare target path relies on the parent's sys.path
     runner = make_runner(max_jobs=2, target="jobfakes:scripted")  # no warm-up, CPU-only probe
-    n = str(max(1, (os.cpu_count() or 1) // 2))
+    n = str(max(1, len(os.sched_getaffinity(0)) // 2))
     status = wait_finished(runner, run_id := runner.submit(spec("env")))
     assert status.state == "done"
     assert runner.result(run_id)["env"] == {"TF_NUM_INTRAOP_THREADS": n, "OMP_NUM_THREADS": n,
                                             "TF_CPP_MIN_LOG_LEVEL": "2"}
     device = wait_for(runner.device)
     assert device["cores"] == os.cpu_count() and device["model"]
+
+
+def test_threads_and_slots_follow_the_cpu_affinity_not_the_machine(make_runner, monkeypatch):
+    """A server pinned to one core (taskset, a cpuset) gives each run one TensorFlow thread, not one per core
+    of the machine (two threads took turns on the one core: runs ~16% slower)."""
+    from synaptic_core.jobs import local
+
+    monkeypatch.delenv("SYNAPTIC_MAX_JOBS", raising=False)
+    monkeypatch.setattr(local.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(local.os, "sched_getaffinity", lambda pid: {0})
+    assert local.usable_cores() == 1 and local.resolve_max_jobs() == 1
+    assert make_runner(max_jobs=1).threads_per_job == 1
+    monkeypatch.setattr(local.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert local.usable_cores() == 4 and local.resolve_max_jobs() == 2
+    assert make_runner(max_jobs=2).threads_per_job == 2
 
 
 def test_a_new_runner_reads_old_runs_from_the_store(make_runner, tmp_path):
