@@ -48,3 +48,23 @@ def test_the_playground_works_through_nginx(page, proxy):
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     assert bundles and all(url.startswith(proxy.url + "/static/") for url, _ in bundles)
     assert all(re.fullmatch(r'(W/)?"[0-9a-f]+-[0-9a-f]+"', etag) for _, etag in bundles), bundles[:5]
+
+
+def test_a_2mb_csv_uploads_through_nginx(page, proxy):
+    """Uploads go through nginx to Streamlit (its XSRF check, its 50 MB limit; nginx's own default would
+    refuse anything over 1 MB): a 2 MB CSV arrives and the page reads it."""
+    import numpy as np
+
+    from synaptic_core.bench.browser import by_key
+
+    rng = np.random.default_rng(0)
+    rows = ["size,rooms,price"] + [f"{s:.3f},{r},{1000 * s + 5000 * r:.1f}"
+                                   for s, r in zip(rng.uniform(30, 200, 120_000), rng.integers(1, 6, 120_000))]
+    data = ("\n".join(rows) + "\n").encode()
+    assert len(data) > 2_000_000
+    page.goto(proxy.url + "/playground")
+    wait_idle(page, timeout_ms=90_000)
+    page.get_by_text("Upload your own data", exact=True).click()
+    uploader = by_key(page, "pg_upload_file").locator('input[type="file"]')
+    uploader.set_input_files(files=[{"name": "houses.csv", "mimeType": "text/csv", "buffer": data}])
+    expect(page.get_by_text(re.compile(r"Regression: a number is predicted"))).to_be_visible(timeout=90_000)
