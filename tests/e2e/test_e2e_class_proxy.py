@@ -13,10 +13,10 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from synaptic_core.bench.appserver import AppServer, free_port
+from synaptic_core.bench.appserver import AppServer
 from synaptic_core.bench.browser import wait_idle
-from synaptic_core.class_proxy.nginx import NginxProxy, nginx_binary, start_nginx
-from synaptic_core.class_proxy.nginx_conf import ProxySettings, streamlit_static_dir, worker_user
+from synaptic_core.bench.pageopen import start_proxy
+from synaptic_core.class_proxy.nginx import NginxProxy, nginx_binary
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed (optional system package)")]
@@ -24,11 +24,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow,
 
 @pytest.fixture
 def proxy(app_server: AppServer, tmp_path) -> Iterator[NginxProxy]:
-    settings = ProxySettings(listen_host="127.0.0.1", listen_port=free_port(), upstream_port=app_server.port,
-                             static_dir=streamlit_static_dir(), prefix=tmp_path / "nginx", user=worker_user())
-    running = start_nginx(settings)
+    running = start_proxy(app_server, tmp_path / "nginx", None, timeout=60)  # the benchmarks' nginx, ready
     try:
-        running.wait_ready(timeout=60)
         yield running
     finally:
         running.stop()
