@@ -137,3 +137,26 @@ def test_the_child_is_asked_for_the_waiting_runs_by_id(store, klass, monkeypatch
     Scorer(store).request(klass.id, wait=True)
     assert seen[0][-4:] == ["synaptic_core.classroom.scoring", str(store.path), klass.id, run_id]
     assert class_runs(store, klass)[0]["private_score"] == 0.25
+
+
+def test_the_scoring_child_yields_the_cpu_to_training(tmp_path):
+    """The child lowers itself to nice 19 before anything else (in a class its TensorFlow import competed
+    with the students' runs for the training core); checked in a real child process."""
+    import subprocess
+    import sys
+
+    code = ("import os, synaptic_core.classroom.scoring as s; before = os.nice(0); s.yield_to_training(); "
+            "print(before, os.nice(0))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    before, after = int(out[0]), int(out[1])
+    assert after == 19 or before == 19, (before, after)
+
+
+def test_main_yields_before_it_loads_anything(monkeypatch, tmp_path):
+    from synaptic_core.classroom import scoring
+
+    calls = []
+    monkeypatch.setattr(scoring, "yield_to_training", lambda: calls.append("nice"))
+    monkeypatch.setattr(scoring, "score_runs", lambda store, class_id, run_ids: calls.append("score") or [])
+    assert scoring.main([str(tmp_path / "runs.db"), "c1"]) == 0
+    assert calls == ["nice", "score"]
