@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import resource
 import sys
+from pathlib import Path
 from typing import Any
 
 from synaptic_core.tf_quiet import quiet_retracing
@@ -31,7 +32,18 @@ RECYCLE_RSS_MB = float(os.environ.get("SYNAPTIC_RECYCLE_RSS_MB", "1500"))  # pea
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far, in MB (Linux reports KB, macOS bytes)."""
+    """This process's peak resident memory so far, in MB.
+
+    Linux: ``VmHWM`` from ``/proc/self/status``, the peak of this process image. Not ``ru_maxrss``:
+    Linux keeps that across ``execve``, so a worker spawned by a big parent (a test session of 2 GB)
+    reported the parent's peak and was retired after every run. Elsewhere ``ru_maxrss`` (macOS: bytes).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 

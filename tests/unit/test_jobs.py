@@ -363,3 +363,18 @@ def test_may_serve_again_rules():
     assert not may_serve_again(16, 100.0, None)  # RECYCLE_AFTER runs served
     assert not may_serve_again(1, RECYCLE_RSS_MB + 1, None)
     assert not may_serve_again(1, 100.0, jobfakes.fake_device())  # a GPU's memory goes only with its process
+
+
+def test_a_workers_peak_memory_is_its_own_not_its_big_parents():
+    """Linux keeps ru_maxrss across execve: a worker spawned by a 2 GB test session reported 2 GB and was
+    retired after every run. peak_rss_mb reads this process image's own peak (VmHWM)."""
+    import subprocess
+
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("no /proc: ru_maxrss is all there is")
+    parent = ("import subprocess, sys; big = bytearray(400 * 2**20); big[::4096] = b'x' * len(big[::4096]); "
+              "print(subprocess.run([sys.executable, '-c', 'from synaptic_core.jobs.recycle import peak_rss_mb; "
+              "print(peak_rss_mb())'], capture_output=True, text=True, check=True).stdout)")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True, check=True, cwd=root)
+    assert float(out.stdout.strip()) < 300, out.stdout  # the child's own peak, not the parent's 400+ MB
