@@ -69,8 +69,8 @@ def test_the_shipped_card_says_what_generation_needs_and_what_was_measured(shipp
     card = shipped.card
     assert card["seq_len"] == 100 and len(card["alphabet"]) == 65 and card["seed_text"]
     # the CLI's test figure (one character per held-out window) and the one over every held-out character;
-    # the target is 1.6 (docs/BENCHMARKS.md, "Shipped character model", says how far it is)
-    assert shipped.nats_per_char is not None and shipped.nats_per_char < 1.7
+    # the target is 1.6 on the CLI's figure (docs/BENCHMARKS.md, "Shipped character model")
+    assert shipped.nats_per_char is not None and shipped.nats_per_char <= 1.6
     assert card["held_out_every_position"]["nats_per_char"] < 1.7
     assert "python -m synaptic_core train" in card["command"]
     assert shipped.model_path.stat().st_size < 8_000_000  # small enough for the repository

@@ -7,6 +7,8 @@ stacking existed, so the shipped char-rnn and older runs still load into it.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from synaptic_core.models import MODELS, build_model
@@ -88,8 +90,14 @@ def test_layer_names_are_stable_and_the_first_keeps_the_one_layer_name():
     assert [layer.name for layer in bi.layers] == ["tokens", "embedding", "bi_lstm", "bi_lstm_2", "predictions"]
 
 
-def test_one_layer_is_the_shipped_char_rnn():
-    """The model the shipped file was saved from: same layers, names, settings and weight shapes."""
+def _card_flag(command: str, flag: str, default: str) -> str:
+    match = re.search(rf"--{flag} (\S+)", command)
+    return match.group(1) if match else default
+
+
+def test_the_builder_rebuilds_the_shipped_char_rnn():
+    """The model the shipped file was saved from, rebuilt from the settings in its card's command: same
+    layers, names, settings and weight shapes (so the builder's names stay those the file was saved with)."""
     import keras
 
     from synaptic_core.sequences.shipped import shipped_char_model
@@ -98,8 +106,11 @@ def test_one_layer_is_the_shipped_char_rnn():
     if shipped is None:
         pytest.skip("no shipped char-rnn in assets/models")
     saved = keras.saving.load_model(shipped.model_path, compile=False)
-    alphabet = len(shipped.card["alphabet"])
-    spec = RunSpec().replace(model="char-rnn", embed_dim=64, units=384, dropout=0.1, rnn_layers=1)
+    alphabet, command = len(shipped.card["alphabet"]), shipped.card["command"]
+    spec = RunSpec().replace(model="char-rnn", embed_dim=int(_card_flag(command, "embed-dim", "32")),
+                             units=int(_card_flag(command, "units", "64")),
+                             dropout=float(_card_flag(command, "dropout", "0")),
+                             rnn_layers=int(_card_flag(command, "rnn-layers", "1")))
     built = build_model(spec, (shipped.card["seq_len"],), alphabet, task="chars", vocab=alphabet)
     assert [(type(layer).__name__, layer.name) for layer in built.layers] == \
         [(type(layer).__name__, layer.name) for layer in saved.layers]
@@ -107,6 +118,13 @@ def test_one_layer_is_the_shipped_char_rnn():
     assert [w.path for w in built.weights] == [w.path for w in saved.weights]
     assert built.get_layer("char-rnn").get_config()["return_sequences"]
     built.set_weights(saved.get_weights())  # the saved weights fit, in order
+
+
+def test_one_layer_keeps_the_names_models_were_saved_with_before_stacking():
+    """Runs saved before stacking existed (one GRU named "char-rnn", one "dropout") load into today's builder."""
+    spec = RunSpec().replace(model="char-rnn", embed_dim=8, units=6, dropout=0.1, rnn_layers=1)
+    built = build_model(spec, (20,), 65, task="chars", vocab=65)
+    assert [layer.name for layer in built.layers] == ["tokens", "embedding", "char-rnn", "dropout", "predictions"]
 
 
 # -- the size twin ---------------------------------------------------------------------------------------------
