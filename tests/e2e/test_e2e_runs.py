@@ -27,7 +27,7 @@ from synaptic_core.identity import is_token, owner_id
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 COOKIE = "synaptic_owner"
-LONG_RUN = "/playground?dataset=mnist&model=mlp&epochs=50"
+LONG_RUN = "/playground?dataset=mnist&model=mlp&epochs=1000"  # stopped by the test; long enough to outlive a reload on a fast machine
 RUN_TIMEOUT_S = 180
 
 
